@@ -1,0 +1,195 @@
+//! Readers and writers for the list formats Vigil exchanges.
+//!
+//! Every reader streams its input (no document tree is built), checks every record, and either
+//! returns all entities of the file with non-fatal [`Warning`]s, or fails with a [`FormatError`]
+//! that lists every problem found, each naming the file and the line or record. A caller that
+//! gets an error imports nothing.
+//!
+//! | format | files | list name (default) |
+//! |---|---|---|
+//! | [`Format::UnXml`] | the UN Security Council consolidated list XML | `un` |
+//! | [`Format::OfacCsv`] | OFAC legacy `sdn.csv` with `alt.csv`, `add.csv`, `sdn_comments.csv` | `ofac` |
+//! | [`Format::Ftm`] | FollowTheMoney JSON lines | from each id (`un:TAi.144`), else `--list` |
+//! | [`Format::NationalCsv`] | a member state's list in the layout of `docs/national-csv.md` | the authority code, lowercase |
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use vigil_model::{Entity, ListName};
+
+pub mod ftm;
+pub mod national;
+pub mod ofac;
+pub mod un;
+
+/// Largest list file Vigil reads (the real lists are 2-4 MB).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    UnXml,
+    OfacCsv,
+    Ftm,
+    NationalCsv,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [
+        Format::UnXml,
+        Format::OfacCsv,
+        Format::Ftm,
+        Format::NationalCsv,
+    ];
+    /// The name used on the command line (`--format un-xml`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::UnXml => "un-xml",
+            Format::OfacCsv => "ofac-csv",
+            Format::Ftm => "ftm",
+            Format::NationalCsv => "national-csv",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem in an input file. `line` is 1-based; `record` names the record when known
+/// (`INDIVIDUAL TAi.144`, `ent_num 10743`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: Option<u64>,
+    pub record: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(record) = &self.record {
+            write!(f, " ({record})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A record that was skipped or a value that was not understood; the import goes on.
+pub type Warning = Problem;
+
+/// The file could not be read as a whole: nothing from it may be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", summarize(.0))]
+    Invalid(Vec<Problem>),
+}
+
+impl FormatError {
+    pub fn invalid(
+        file: &str,
+        line: Option<u64>,
+        record: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FormatError::Invalid(vec![Problem {
+            file: file.to_string(),
+            line,
+            record,
+            message: message.into(),
+        }])
+    }
+    /// Every problem found, for a caller that reports them one per line.
+    pub fn problems(&self) -> Vec<String> {
+        match self {
+            FormatError::Io { .. } => vec![self.to_string()],
+            FormatError::Invalid(problems) => problems.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+}
+
+fn summarize(problems: &[Problem]) -> String {
+    match problems {
+        [] => "invalid input".to_string(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more problems)", rest.len()),
+    }
+}
+
+/// A file that was read, identified by its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Everything read from one import: the entities of each list it holds.
+#[derive(Debug, Clone)]
+pub struct ParsedList {
+    pub format: Format,
+    /// One entry per list in the input (an FtM file may hold several).
+    pub lists: Vec<ListContent>,
+    pub files: Vec<FileDigest>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListContent {
+    pub list: ListName,
+    /// Code of the authority that publishes the list (`UNSC`, `US-OFAC`, `RU`).
+    pub authority: String,
+    pub title: String,
+    /// The publication date or time the file states about itself (UN `dateGenerated`), RFC 3339
+    /// or ISO date; `None` when the format has none.
+    pub published: Option<String>,
+    pub entities: Vec<Entity>,
+}
+
+#[derive(Default)]
+pub struct ReadOptions<'a> {
+    /// Overrides the list name the format would choose.
+    pub list: Option<ListName>,
+    /// Called with the number of bytes read so far (across all files), for a progress bar.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+/// The format of the given files: by content (XML root element, CSV shape, JSON lines).
+pub fn detect(paths: &[PathBuf]) -> Result<Format, FormatError> {
+    let _ = paths;
+    todo!("format detection")
+}
+
+/// Reads the files as `format` (or the detected format). An OFAC set is given as its files or
+/// as the folder that holds them.
+pub fn read(
+    paths: &[PathBuf],
+    format: Option<Format>,
+    options: &ReadOptions<'_>,
+) -> Result<ParsedList, FormatError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect(paths)?,
+    };
+    let _ = options;
+    todo!("dispatch {format}")
+}
+
+/// The path as shown in messages.
+pub fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}

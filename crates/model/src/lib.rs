@@ -1,0 +1,35 @@
+//! The register's model: what Vigil knows about a designated organization or person.
+//!
+//! Aligned with FollowTheMoney (the model of OpenSanctions and Aleph) but typed: every fact keeps
+//! the text it was read from (`text` fields) next to what Vigil made of it (ISO codes, dates), so
+//! nothing the source said is lost when a parser cannot interpret it.
+//!
+//! ```
+//! use vigil_model::{EntityId, PartialDate};
+//! let id: EntityId = "un:TAi.144".parse().unwrap();
+//! assert_eq!(id.list(), "un");
+//! assert_eq!(id.source_id(), "TAi.144");
+//! assert_eq!(PartialDate::parse_iso("1977-03").unwrap().to_string(), "1977-03");
+//! ```
+
+mod authority;
+pub mod country;
+mod date;
+mod entity;
+mod id;
+pub mod script;
+mod time;
+
+pub use authority::{seed_authorities, Authority, AuthorityKind};
+pub use date::{BirthDate, DateError, DateSpec, PartialDate};
+pub use entity::{
+    Address, Country, Designation, DesignationKind, DesignationStatus, Distribution, Document,
+    DocumentKind, Entity, Gender, Name, NameKind, NamePart, NamePartKind, Place, Schema,
+    SourceRecord, VesselInfo,
+};
+pub use id::{EntityId, IdError, ListName};
+pub use time::{today, utc_now_rfc3339};
+
+/// Longest text Vigil accepts in any single field. Longer values come from broken or hostile
+/// files, not from real lists (the longest UN remark is about 3 KB).
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
