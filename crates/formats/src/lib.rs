@@ -193,3 +193,93 @@ pub fn read(
 pub fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// A whole input file as checked UTF-8 text, with its digest.
+///
+/// Refuses, naming the file: a missing or unreadable file, a folder, an empty file, a file over
+/// [`MAX_FILE_BYTES`], UTF-16 or any bytes that are not UTF-8 (naming the line of the first bad
+/// byte). Strips a UTF-8 byte-order mark and the DOS end-of-file byte (0x1A) OFAC files end with.
+pub fn read_text(path: &Path) -> Result<(String, FileDigest), FormatError> {
+    use sha2::{Digest, Sha256};
+    let shown = display_path(path);
+    let io = |source| FormatError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(FormatError::invalid(&shown, None, None, "is a folder, not a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    if bytes.is_empty() {
+        return Err(FormatError::invalid(&shown, None, None, "file is empty (0 bytes)"));
+    }
+    let digest = FileDigest {
+        path: shown.clone(),
+        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        bytes: bytes.len() as u64,
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(FormatError::invalid(
+            &shown,
+            Some(1),
+            None,
+            "file is UTF-16 encoded; Vigil reads UTF-8 (convert it, e.g. with iconv -f UTF-16 -t UTF-8)",
+        ));
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            return Err(FormatError::invalid(
+                &shown,
+                Some(line),
+                None,
+                format!(
+                    "byte 0x{:02X} at offset {valid} is not UTF-8; Vigil reads UTF-8 (convert the file, e.g. with iconv -f WINDOWS-1251 -t UTF-8)",
+                    bytes[valid]
+                ),
+            ));
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    while text.ends_with('\u{1a}') {
+        text.pop();
+    }
+    Ok((text, digest))
+}
+
+/// Refuses a value longer than [`vigil_model::MAX_FIELD_BYTES`], naming the field.
+pub fn check_field_length(
+    file: &str,
+    line: Option<u64>,
+    record: Option<&str>,
+    field: &str,
+    value: &str,
+) -> Result<(), Problem> {
+    if value.len() > vigil_model::MAX_FIELD_BYTES {
+        return Err(Problem {
+            file: file.to_string(),
+            line,
+            record: record.map(str::to_string),
+            message: format!(
+                "field {field} is {} bytes long, over the limit of {} bytes",
+                value.len(),
+                vigil_model::MAX_FIELD_BYTES
+            ),
+        });
+    }
+    Ok(())
+}
