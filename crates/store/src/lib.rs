@@ -1,1 +1,161 @@
-//! Stores.
+//! The register's stores: SQLite (one file, the embedded default) and PostgreSQL (production).
+//!
+//! Both run the same SQL through sqlx's `Any` driver (placeholders are `$1`, which SQLite
+//! accepts too); only the migrations differ, in `migrations/sqlite` and `migrations/postgres`.
+//! The register is append-only: an import adds one revision per list and one entity version
+//! per entity that was added, changed, delisted or relisted; nothing is ever updated or
+//! deleted, which triggers enforce. Every read of the past ("what did the register say on
+//! 2025-06-01") is a query over those rows.
+
+mod migrate;
+mod register;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::AnyPool;
+
+pub use register::{
+    ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
+    ListSummary, RevisionInfo,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store {location}: {source}")]
+    Open {
+        location: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("store holds data Vigil cannot read ({what}): {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("unknown authority {0:?}: known authorities are listed by `vigil authorities`")]
+    UnknownAuthority(String),
+    #[error("list {list:?} belongs to authority {existing}; this import says {given}")]
+    AuthorityMismatch {
+        list: String,
+        existing: String,
+        given: String,
+    },
+    #[error(
+        "list {list:?}: this file is dated {given}, older than revision {revision} dated {latest}; \
+         import list versions oldest first"
+    )]
+    OlderThanLatest {
+        list: String,
+        given: String,
+        revision: i64,
+        latest: String,
+    },
+    #[error("entity {id} appears twice in the import of list {list:?}")]
+    DuplicateEntity { list: String, id: String },
+    #[error("entity {id} does not belong to list {list:?} (its id must start with `{list}:`)")]
+    ForeignEntity { list: String, id: String },
+    #[error("list {0:?} has no revision {1}")]
+    NoSuchRevision(String, i64),
+    #[error("no list named {0:?}")]
+    NoSuchList(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// An open register store.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Turns what a user passes as `--db` into a connection URL: `postgres://…` and `sqlite:…`
+/// are kept, anything else is a path to an SQLite file, created if missing.
+pub fn connection_url(location: &str) -> (Backend, String) {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        (Backend::Postgres, location.to_string())
+    } else if location.starts_with("sqlite:") {
+        (Backend::Sqlite, location.to_string())
+    } else {
+        (Backend::Sqlite, format!("sqlite://{location}?mode=rwc"))
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store and applies any pending migrations.
+    pub async fn open(location: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = connection_url(location);
+        let open_err = |source| StoreError::Open {
+            location: location.to_string(),
+            source,
+        };
+        let options = sqlx::any::AnyConnectOptions::from_str(&url).map_err(open_err)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers (the server) go on while an import writes; the
+                        // busy timeout makes a second writer wait instead of failing.
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        let store = Self { pool, backend };
+        migrate::run(&store).await?;
+        register::seed_authorities(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn get<T>(row: &AnyRow, column: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    Ok(row.try_get(column)?)
+}

@@ -1,0 +1,66 @@
+//! Embedded migrations, applied in order at open, each in its own transaction.
+//!
+//! A small runner instead of `sqlx::migrate!`: it keeps sqlx's macro crates out of the build,
+//! and one table of (version, name, SQL) per backend is all Vigil needs.
+
+use crate::{Backend, Result, Store, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "register",
+    sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
+    postgres: include_str!("../migrations/postgres/0001_register.sql"),
+}];
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    let pool = store.pool();
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS vigil_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    for migration in MIGRATIONS {
+        let mut tx = pool.begin().await?;
+        if store.backend() == Backend::Postgres {
+            // Two processes opening a new database at once must not both migrate it.
+            sqlx::query("SELECT pg_advisory_xact_lock(7411123)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM vigil_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if applied.is_some() {
+            continue;
+        }
+        let sql = match store.backend() {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        let fail = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query("INSERT INTO vigil_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(vigil_model::utc_now_rfc3339())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Store tests: each runs on SQLite and on PostgreSQL (see `vigil_testkit::store_test!`).
+
+mod register;
