@@ -1,1 +1,219 @@
-fn main() {}
+//! `vigil`: the command line of Vigil's register.
+
+mod bench;
+mod import;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use vigil_model::{EntityId, PartialDate};
+use vigil_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "vigil",
+    version,
+    about = "Vigil: the shared register of designated terrorist and extremist organizations and persons",
+    long_about = "Vigil keeps the register of organizations and persons designated by member states \
+                  and international bodies, with the full history of every list version.\n\n\
+                  The store is an SQLite file (default ./vigil.db) or a PostgreSQL database \
+                  (--db postgres://user@host/db)."
+)]
+struct Cli {
+    /// The store: a path to an SQLite file (created if missing) or a postgres:// URL.
+    #[arg(long, global = true, env = "VIGIL_DB", default_value = "vigil.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import list files as a new revision of their list (format detected from content).
+    ///
+    /// The OFAC legacy set is imported as its four files together (sdn.csv alt.csv add.csv
+    /// sdn_comments.csv) or as the folder holding them. A file that fails to parse changes
+    /// nothing in the store.
+    Import {
+        /// The files (or, for OFAC, the folder) to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The list name to file the entities under (default: chosen by the format, e.g. `un`).
+        #[arg(long)]
+        list: Option<String>,
+        /// Override format detection.
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Print the import reports as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The lists in the register, with their latest revision.
+    Lists {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One entity as the register holds it (or held it on a date).
+    Show {
+        /// Entity id, e.g. un:TAi.144 or ofac:10743.
+        id: String,
+        /// Show the entity as it stood on this date (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every version of one entity, with what changed.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed in a list between two revisions.
+    Diff {
+        #[arg(long)]
+        list: String,
+        /// Revision number to compare from (0: the empty list before the first revision).
+        #[arg(long)]
+        from: i64,
+        #[arg(long)]
+        to: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the register (entities listed now, or on --as-of) in an exchange format.
+    Export {
+        #[arg(long, value_enum, default_value = "ftm")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Only this list.
+        #[arg(long)]
+        list: Option<String>,
+        /// The register as it stood on this date (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Include delisted entities.
+        #[arg(long)]
+        include_delisted: bool,
+    },
+    /// The authorities known to the register (member states, competent authorities, bodies).
+    Authorities {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
+    Bench {
+        #[command(subcommand)]
+        job: bench::BenchJob,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    UnXml,
+    OfacCsv,
+    Ftm,
+    NationalCsv,
+}
+
+impl FormatArg {
+    fn format(self) -> vigil_formats::Format {
+        match self {
+            FormatArg::UnXml => vigil_formats::Format::UnXml,
+            FormatArg::OfacCsv => vigil_formats::Format::OfacCsv,
+            FormatArg::Ftm => vigil_formats::Format::Ftm,
+            FormatArg::NationalCsv => vigil_formats::Format::NationalCsv,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// FollowTheMoney JSON lines.
+    Ftm,
+}
+
+fn parse_id(id: &str) -> Result<EntityId> {
+    id.parse()
+        .with_context(|| format!("{id:?} is not an entity id"))
+}
+
+fn parse_date(flag: &str, value: Option<&str>) -> Result<Option<PartialDate>> {
+    value
+        .map(|v| PartialDate::parse_iso(v).with_context(|| format!("--{flag} {v:?}: expected YYYY-MM-DD")))
+        .transpose()
+}
+
+async fn open(db: &str) -> Result<Store> {
+    Store::open(db).await.map_err(anyhow::Error::from)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import {
+            files,
+            list,
+            format,
+            json,
+        } => {
+            let store = open(&cli.db).await?;
+            import::run(&store, &files, list.as_deref(), format.map(FormatArg::format), json).await
+        }
+        Command::Lists { json } => output::lists(&open(&cli.db).await?, json).await,
+        Command::Show { id, as_of, json } => {
+            let id = parse_id(&id)?;
+            let as_of = parse_date("as-of", as_of.as_deref())?;
+            output::show(&open(&cli.db).await?, &id, as_of, json).await
+        }
+        Command::History { id, json } => {
+            output::history(&open(&cli.db).await?, &parse_id(&id)?, json).await
+        }
+        Command::Diff {
+            list,
+            from,
+            to,
+            json,
+        } => output::diff(&open(&cli.db).await?, &list, from, to, json).await,
+        Command::Export {
+            format: ExportFormat::Ftm,
+            output,
+            list,
+            as_of,
+            include_delisted,
+        } => {
+            let as_of = parse_date("as-of", as_of.as_deref())?;
+            let store = open(&cli.db).await?;
+            output::export_ftm(&store, output.as_deref(), list.as_deref(), as_of, include_delisted)
+                .await
+        }
+        Command::Authorities { json } => output::authorities(&open(&cli.db).await?, json).await,
+        Command::Bench { job } => bench::run(&cli.db, job).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            output::report_error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}

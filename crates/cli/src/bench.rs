@@ -1,0 +1,57 @@
+//! `vigil bench`: measured figures for docs/PERFORMANCE.md, printed as JSON lines.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Subcommand;
+use vigil_store::Store;
+
+#[derive(Subcommand)]
+pub enum BenchJob {
+    /// Import list files into the store given by --db (use an empty one) and report wall time
+    /// of reading and of storing, and this process's peak resident memory.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        list: Option<String>,
+    },
+}
+
+/// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+pub async fn run(db: &str, job: BenchJob) -> Result<()> {
+    match job {
+        BenchJob::Import { files, list } => {
+            let store = Store::open(db).await?;
+            let started = Instant::now();
+            let (parsed, batches) = crate::import::read_batches(&files, list.as_deref(), None, None)?;
+            let read_s = started.elapsed().as_secs_f64();
+            let entities: usize = batches.iter().map(|b| b.entities.len()).sum();
+            let stored = Instant::now();
+            let reports = store.import(batches, &|_| {}).await?;
+            let store_s = stored.elapsed().as_secs_f64();
+            let line = serde_json::json!({
+                "bench": "import",
+                "backend": store.backend().as_str(),
+                "format": parsed.format.as_str(),
+                "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                "entities": entities,
+                "versions_written": reports.iter().map(|r| r.added + r.changed + r.delisted + r.relisted).sum::<u64>(),
+                "read_seconds": read_s,
+                "store_seconds": store_s,
+                "total_seconds": started.elapsed().as_secs_f64(),
+                "peak_rss_mib": peak_rss_mib(),
+            });
+            println!("{line}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `vigil import`: read list files, then store them as new revisions in one transaction.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use vigil_formats::{Format, ParsedList, ReadOptions};
+use vigil_model::ListName;
+use vigil_store::{FileRef, ImportBatch, ImportReport, Store};
+
+/// How many warnings are printed one by one before the rest are only counted.
+const WARNINGS_SHOWN: usize = 20;
+
+fn total_bytes(paths: &[PathBuf]) -> u64 {
+    fn size(path: &Path) -> u64 {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => std::fs::read_dir(path)
+                .map(|entries| entries.flatten().map(|e| size(&e.path())).sum())
+                .unwrap_or(0),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    paths.iter().map(|p| size(p)).sum()
+}
+
+/// Reads the files into the batches a store import takes; the error names file and line.
+pub fn read_batches(
+    paths: &[PathBuf],
+    list: Option<&str>,
+    format: Option<Format>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<(ParsedList, Vec<ImportBatch>)> {
+    let list = list.map(ListName::new).transpose()?;
+    let options = ReadOptions { list, progress };
+    let parsed = vigil_formats::read(paths, format, &options)?;
+    let files: Vec<FileRef> = parsed
+        .files
+        .iter()
+        .map(|f| FileRef {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+        })
+        .collect();
+    let batches = parsed
+        .lists
+        .iter()
+        .map(|content| ImportBatch {
+            list: content.list.clone(),
+            authority: content.authority.clone(),
+            title: content.title.clone(),
+            format: parsed.format.as_str().to_string(),
+            published: content.published.clone(),
+            files: files.clone(),
+            entities: content.entities.clone(),
+        })
+        .collect();
+    Ok((parsed, batches))
+}
+
+fn bar(len: u64, template: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub async fn run(
+    store: &Store,
+    paths: &[PathBuf],
+    list: Option<&str>,
+    format: Option<Format>,
+    json: bool,
+) -> Result<()> {
+    let reading = bar(
+        total_bytes(paths),
+        "reading  {bar:40} {bytes}/{total_bytes} {elapsed}",
+    );
+    let on_read = |n: u64| reading.set_position(n);
+    let (parsed, batches) = read_batches(paths, list, format, Some(&on_read))?;
+    reading.finish_and_clear();
+
+    for warning in parsed.warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("warning: {warning}");
+    }
+    if parsed.warnings.len() > WARNINGS_SHOWN {
+        eprintln!(
+            "warning: … and {} more warnings ({} in all)",
+            parsed.warnings.len() - WARNINGS_SHOWN,
+            parsed.warnings.len()
+        );
+    }
+
+    let entities: usize = batches.iter().map(|b| b.entities.len()).sum();
+    let storing = bar(entities as u64, "storing  {bar:40} {pos}/{len} versions {elapsed}");
+    let on_store = |n: u64| storing.set_position(n);
+    let reports = store.import(batches, &on_store).await?;
+    storing.finish_and_clear();
+
+    for report in &reports {
+        if json {
+            let mut line = serde_json::to_value(report)?;
+            if let Some(obj) = line.as_object_mut() {
+                obj.insert("format".into(), parsed.format.as_str().into());
+                obj.insert("warnings".into(), parsed.warnings.len().into());
+            }
+            println!("{line}");
+        } else {
+            println!("{}", describe(report));
+        }
+    }
+    Ok(())
+}
+
+fn describe(r: &ImportReport) -> String {
+    if r.already_imported {
+        return format!(
+            "{}: these files are already revision {} ({} entities); nothing changed",
+            r.list, r.revision, r.entities
+        );
+    }
+    format!(
+        "{}: revision {}, {} entities: {} added, {} changed, {} delisted, {} relisted, {} unchanged",
+        r.list, r.revision, r.entities, r.added, r.changed, r.delisted, r.relisted, r.unchanged
+    )
+}
