@@ -168,10 +168,156 @@ pub struct ReadOptions<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
+/// The file names of an OFAC legacy CSV set.
+const OFAC_FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
+
+/// How much of a file detection looks at: enough for an XML prolog and a CSV header.
+const SNIFF_BYTES: usize = 8 * 1024;
+
 /// The format of the given files: by content (XML root element, CSV shape, JSON lines).
+///
+/// A folder, or several files, can only be an OFAC set. A single file is recognised by its
+/// first bytes: `<CONSOLIDATED_LIST` (UN XML), a JSON object per line (FtM), a header naming the
+/// national CSV columns, or OFAC's headerless rows (`36,"NAME",-0- ,...`).
 pub fn detect(paths: &[PathBuf]) -> Result<Format, FormatError> {
-    let _ = paths;
-    todo!("format detection")
+    let first = match paths {
+        [] => {
+            return Err(FormatError::invalid(
+                "(no input)",
+                None,
+                None,
+                "no input file given",
+            ))
+        }
+        [one] => one,
+        several => {
+            if several.iter().all(|p| is_ofac_file_name(p)) {
+                return Ok(Format::OfacCsv);
+            }
+            let shown: Vec<String> = several.iter().map(|p| display_path(p)).collect();
+            return Err(FormatError::invalid(
+                &shown.join(", "),
+                None,
+                None,
+                "several files given: only an OFAC set (sdn.csv, alt.csv, add.csv, sdn_comments.csv) spans files; read the others one at a time",
+            ));
+        }
+    };
+    let shown = display_path(first);
+    let meta = std::fs::metadata(first).map_err(|source| FormatError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    if meta.is_dir() {
+        if OFAC_FILES.iter().any(|f| first.join(f).is_file()) {
+            return Ok(Format::OfacCsv);
+        }
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            "is a folder without sdn.csv: only an OFAC set is read from a folder",
+        ));
+    }
+    let head = sniff(first)?;
+    if head.is_empty() {
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            "file is empty (0 bytes)",
+        ));
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(FormatError::invalid(
+            &shown,
+            Some(1),
+            None,
+            "file is UTF-16 encoded; Vigil reads UTF-8 (convert it, e.g. with iconv -f UTF-16 -t UTF-8)",
+        ));
+    }
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        if text.contains("<CONSOLIDATED_LIST") {
+            return Ok(Format::UnXml);
+        }
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            "is XML but not the UN Security Council consolidated list (no <CONSOLIDATED_LIST> root); give --format if you are sure",
+        ));
+    }
+    if text.starts_with('{') {
+        return Ok(Format::Ftm);
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    if national::looks_like_header(first_line) {
+        return Ok(Format::NationalCsv);
+    }
+    let first_field = first_line.split(',').next().unwrap_or("").trim();
+    if is_ofac_file_name(first)
+        || (!first_field.is_empty()
+            && first_field.bytes().all(|b| b.is_ascii_digit())
+            && first_line.contains("-0-"))
+    {
+        return Ok(Format::OfacCsv);
+    }
+    Err(FormatError::invalid(
+        &shown,
+        Some(1),
+        None,
+        format!(
+            "cannot tell the format from the content; give it with --format ({})",
+            Format::ALL.map(Format::as_str).join(", ")
+        ),
+    ))
+}
+
+fn is_ofac_file_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| OFAC_FILES.iter().any(|f| f.eq_ignore_ascii_case(n)))
+}
+
+fn sniff(path: &Path) -> Result<Vec<u8>, FormatError> {
+    use std::io::Read;
+    let io = |source| FormatError::Io {
+        path: display_path(path),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    Ok(head)
+}
+
+/// The one file of a single-file format; several files are refused, naming them.
+fn single(paths: &[PathBuf], format: Format) -> Result<&Path, FormatError> {
+    match paths {
+        [one] => Ok(one),
+        [] => Err(FormatError::invalid(
+            "(no input)",
+            None,
+            None,
+            "no input file given",
+        )),
+        several => {
+            let shown: Vec<String> = several.iter().map(|p| display_path(p)).collect();
+            Err(FormatError::invalid(
+                &shown.join(", "),
+                None,
+                None,
+                format!(
+                    "{format} reads one file at a time, but {} were given",
+                    several.len()
+                ),
+            ))
+        }
+    }
 }
 
 /// Reads the files as `format` (or the detected format). An OFAC set is given as its files or
@@ -185,8 +331,12 @@ pub fn read(
         Some(f) => f,
         None => detect(paths)?,
     };
-    let _ = options;
-    todo!("dispatch {format}")
+    match format {
+        Format::UnXml => un::read_un_xml(single(paths, format)?, options),
+        Format::OfacCsv => ofac::read_ofac(paths, options),
+        Format::Ftm => ftm::read_ftm(single(paths, format)?, options),
+        Format::NationalCsv => national::read_national_csv(single(paths, format)?, options),
+    }
 }
 
 /// The path as shown in messages.
@@ -208,23 +358,39 @@ pub fn read_text(path: &Path) -> Result<(String, FileDigest), FormatError> {
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
-        return Err(FormatError::invalid(&shown, None, None, "is a folder, not a file"));
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            "is a folder, not a file",
+        ));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(FormatError::invalid(
             &shown,
             None,
             None,
-            format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", meta.len()),
+            format!(
+                "file is {} bytes, over the limit of {MAX_FILE_BYTES}",
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(io)?;
     if bytes.is_empty() {
-        return Err(FormatError::invalid(&shown, None, None, "file is empty (0 bytes)"));
+        return Err(FormatError::invalid(
+            &shown,
+            None,
+            None,
+            "file is empty (0 bytes)",
+        ));
     }
     let digest = FileDigest {
         path: shown.clone(),
-        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         bytes: bytes.len() as u64,
     };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
