@@ -1,0 +1,679 @@
+//! Name normalization: one pipeline for every script, ending in Latin tokens.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::fold::fold;
+use crate::lexicon::*;
+use crate::script::{script_of, Script};
+use crate::translit::{tidy_hyphens, word_forms, HanMode};
+
+/// What kind of entity a name belongs to: it decides which words are noise (titles for
+/// persons, legal forms for organizations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SchemaKind {
+    Person,
+    Organization,
+    /// Vessels, aircraft, unknown: nothing is removed.
+    Other,
+}
+
+/// One name token, in Latin letters whatever script it was written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Canonical form: lowercase ASCII, article removed (BGN/PCGN for Cyrillic, the vowelled
+    /// guess for Arabic script, pinyin for Han).
+    pub text: String,
+    /// Other Latin spellings of the same token under other conventions (ICAO Cyrillic, the
+    /// Arabic consonant skeleton, German umlauts as ae/oe/ue).
+    pub alts: Vec<String>,
+    /// Script the token was written in.
+    pub script: Script,
+    /// The token as written (folded), when it was not Latin: the key for the variant table.
+    pub original: Option<String>,
+    /// An Arabic article (al-, el-, ash-…) was written before it.
+    pub article: bool,
+    /// A name particle (bin, ibn, abu, umm, ould…) or compound connector (ul, ud, ur): weak
+    /// evidence on its own.
+    pub particle: bool,
+}
+
+/// What a compound key stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompoundKind {
+    /// A compound written fused or split (Abdulrahman / Abdul Rahman / Abd al-Rahman →
+    /// "abdrahman"; Sirajuddin / Siraj ud Din → "sirajdin").
+    Fused,
+    /// A token that may carry a fused article ("alnusra" → "nusra").
+    WithoutArticle,
+}
+
+/// A key covering `len` tokens from `start`, equal for the fused and split spellings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compound {
+    pub start: usize,
+    pub len: usize,
+    pub key: String,
+    pub kind: CompoundKind,
+}
+
+/// A normalized name: tokens in written order, the words removed as titles or legal forms, and
+/// compound keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedName {
+    pub kind: SchemaKind,
+    pub tokens: Vec<Token>,
+    /// Titles (persons) or legal forms and generic words (organizations) that were removed.
+    pub removed: Vec<String>,
+    pub compounds: Vec<Compound>,
+}
+
+impl NormalizedName {
+    /// The canonical tokens joined by single spaces. Normalizing this text again gives the
+    /// same tokens.
+    pub fn text(&self) -> String {
+        let mut s = String::with_capacity(self.tokens.iter().map(|t| t.text.len() + 1).sum());
+        for (i, t) in self.tokens.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&t.text);
+        }
+        s
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Tokens that are not particles.
+    pub fn name_tokens(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.iter().filter(|t| !t.particle)
+    }
+}
+
+/// Normalizes a name for matching: NFKC, case folding, diacritics, Arabic harakat and tatweel,
+/// invisible characters; apostrophes deleted (Ma'ruf → maruf), other punctuation splits words;
+/// dotted acronyms joined (S.A. → sa); every script transliterated to Latin (see
+/// [`crate::latin_forms`]); Arabic articles removed and recorded; particles marked; titles
+/// removed from persons and legal forms from organizations, but never the last name token;
+/// compound keys for fused/split spellings.
+pub fn normalize_name(text: &str, kind: SchemaKind) -> NormalizedName {
+    let mut tokens = tokenize(text, kind);
+    let mut removed = Vec::new();
+    match kind {
+        SchemaKind::Person => remove_titles(&mut tokens, &mut removed),
+        SchemaKind::Organization => remove_org_words(&mut tokens, &mut removed),
+        SchemaKind::Other => {}
+    }
+    for t in &mut tokens {
+        let s = t.text.as_str();
+        t.particle = PARTICLES.contains(&s) || CONNECTORS.contains(&s);
+    }
+    let compounds = compounds(&tokens);
+    NormalizedName {
+        kind,
+        tokens,
+        removed,
+        compounds,
+    }
+}
+
+struct Piece {
+    text: String,
+    alts: Vec<String>,
+    script: Script,
+    original: Option<String>,
+    hyphen_after: bool,
+}
+
+fn word_script(word: &str) -> Script {
+    word.chars()
+        .map(script_of)
+        .find(|s| *s != Script::Common)
+        .unwrap_or(Script::Latin)
+}
+
+/// Splits a transliterated form into pieces at spaces and hyphens, remembering hyphens.
+fn split_form(form: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in form.char_indices() {
+        if c == ' ' || c == '-' {
+            if i > start {
+                out.push((&form[start..i], c == '-'));
+            } else if c == '-' {
+                if let Some(last) = out.last_mut() {
+                    last.1 = true;
+                }
+            }
+            start = i + 1;
+        }
+    }
+    if start < form.len() {
+        out.push((&form[start..], false));
+    }
+    out
+}
+
+fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
+    let mut folded = String::with_capacity(text.len() + 8);
+    fold(text, false, &mut folded);
+    let han = if kind == SchemaKind::Person {
+        HanMode::Person
+    } else {
+        HanMode::Syllables
+    };
+    let mut pieces: Vec<Piece> = Vec::with_capacity(8);
+    let mut forms: Vec<String> = Vec::with_capacity(4);
+    for raw in folded.split_whitespace() {
+        let acronym = raw.contains('.') && {
+            let segs: Vec<&str> = raw.split('.').filter(|s| !s.is_empty()).collect();
+            segs.len() >= 2 && segs.iter().all(|s| s.chars().count() == 1)
+        };
+        let joined;
+        let words: Vec<&str> = if acronym {
+            joined = raw.replace('.', "");
+            vec![joined.as_str()]
+        } else {
+            raw.split('.').filter(|s| !s.is_empty()).collect()
+        };
+        for word in words {
+            word_forms(word, han, &mut forms);
+            for f in &mut forms {
+                tidy_hyphens(f);
+            }
+            let Some(primary) = forms.first() else {
+                continue;
+            };
+            let script = word_script(word);
+            let prim = split_form(primary);
+            if prim.is_empty() {
+                continue;
+            }
+            let alt_splits: Vec<Vec<(&str, bool)>> = forms[1..]
+                .iter()
+                .map(|f| split_form(f))
+                .filter(|s| s.len() == prim.len())
+                .collect();
+            let original = (script != Script::Latin).then(|| word.to_string());
+            let article_stripped = original
+                .as_deref()
+                .filter(|_| prim.len() == 2 && prim[0].0 == "al")
+                .and_then(|o| o.strip_prefix("ال"));
+            // Hyphens inside the word separate pieces; the last piece of the word may be
+            // followed by a hyphen only if the word ended with one, which tidy_hyphens removed.
+            let last = prim.len() - 1;
+            for (k, (p, hy)) in prim.iter().enumerate() {
+                let mut alts: Vec<String> = Vec::new();
+                for s in &alt_splits {
+                    let a = s[k].0;
+                    if a != *p && !alts.iter().any(|x| x == a) {
+                        alts.push(a.to_string());
+                    }
+                }
+                let original = match (k, article_stripped) {
+                    (1, Some(o)) => Some(o.to_string()),
+                    _ => original.clone(),
+                };
+                pieces.push(Piece {
+                    text: p.to_string(),
+                    alts,
+                    script,
+                    original,
+                    hyphen_after: *hy && k < last,
+                });
+            }
+        }
+    }
+    let mut tokens: Vec<Token> = Vec::with_capacity(pieces.len());
+    let mut article_next = false;
+    let n = pieces.len();
+    for (i, p) in pieces.into_iter().enumerate() {
+        let t = p.text.as_str();
+        let has_next = i + 1 < n;
+        let is_article = has_next
+            && ((p.hyphen_after && ARTICLES.contains(&t))
+                || (!p.hyphen_after && (t == "al" || t == "el")));
+        if is_article {
+            article_next = true;
+            continue;
+        }
+        tokens.push(Token {
+            text: p.text,
+            alts: p.alts,
+            script: p.script,
+            original: p.original,
+            article: std::mem::take(&mut article_next),
+            particle: false,
+        });
+    }
+    tokens
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Title {
+    No,
+    Plain,
+    Ambiguous,
+}
+
+fn title_of(t: &Token) -> Title {
+    // The consonant skeleton of an Arabic-script token is no spelling anyone writes (عمر → "mr"
+    // is not "Mr"), so only its vowelled form and its original are compared.
+    let alts = if t.script == Script::Arabic {
+        &[][..]
+    } else {
+        &t.alts[..]
+    };
+    let forms = std::iter::once(t.text.as_str()).chain(alts.iter().map(String::as_str));
+    let mut ambiguous = false;
+    for f in forms {
+        if TITLES.contains(&f) {
+            return Title::Plain;
+        }
+        ambiguous |= AMBIGUOUS_TITLES.contains(&f);
+    }
+    if let Some(o) = t.original.as_deref() {
+        if TITLES_ARABIC.contains(&o) {
+            return Title::Plain;
+        }
+        ambiguous |= AMBIGUOUS_TITLES_ARABIC.contains(&o);
+    }
+    if ambiguous {
+        Title::Ambiguous
+    } else {
+        Title::No
+    }
+}
+
+fn is_particle_text(s: &str) -> bool {
+    PARTICLES.contains(&s) || CONNECTORS.contains(&s)
+}
+
+fn remove_titles(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
+    let titles: Vec<Title> = tokens.iter().map(title_of).collect();
+    let names = tokens
+        .iter()
+        .zip(&titles)
+        .filter(|(t, k)| **k == Title::No && !is_particle_text(&t.text))
+        .count();
+    if names == 0 {
+        return;
+    }
+    let mut drop = vec![false; tokens.len()];
+    for (i, k) in titles.iter().enumerate() {
+        drop[i] = *k == Title::Plain;
+    }
+    // Ambiguous titles only as a prefix of what is left, and only when two names remain.
+    if names >= 2 {
+        for (i, k) in titles.iter().enumerate() {
+            match k {
+                Title::Plain => continue,
+                Title::Ambiguous => drop[i] = true,
+                Title::No => break,
+            }
+        }
+    }
+    let mut i = 0;
+    tokens.retain(|t| {
+        let d = drop[i];
+        i += 1;
+        if d {
+            removed.push(t.text.clone());
+        }
+        !d
+    });
+}
+
+/// Legal-form phrases by first token, longest first.
+fn org_phrases() -> &'static HashMap<String, Vec<Vec<String>>> {
+    static PHRASES: OnceLock<HashMap<String, Vec<Vec<String>>>> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        let list = include_str!("../data/org_legal_forms.txt");
+        let mut map: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        let lines = list
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .chain(ORG_GENERIC.iter().copied());
+        for line in lines {
+            let toks: Vec<String> = tokenize(line, SchemaKind::Organization)
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            if let Some(first) = toks.first() {
+                let entry = map.entry(first.clone()).or_default();
+                if !entry.contains(&toks) {
+                    entry.push(toks);
+                }
+            }
+        }
+        for v in map.values_mut() {
+            v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+        map
+    })
+}
+
+fn remove_org_words(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
+    let phrases = org_phrases();
+    let mut drop = vec![false; tokens.len()];
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut matched = 0;
+        if let Some(cands) = phrases.get(&tokens[i].text) {
+            for p in cands {
+                if p.len() <= tokens.len() - i
+                    && p.iter().zip(&tokens[i..]).all(|(a, b)| *a == b.text)
+                {
+                    matched = p.len();
+                    break;
+                }
+            }
+        }
+        if matched > 0 {
+            drop[i..i + matched].iter_mut().for_each(|d| *d = true);
+            i += matched;
+        } else {
+            i += 1;
+        }
+    }
+    let kept = tokens
+        .iter()
+        .zip(&drop)
+        .filter(|(t, d)| !**d && !is_particle_text(&t.text))
+        .count();
+    if kept == 0 {
+        return;
+    }
+    let mut k = 0;
+    tokens.retain(|t| {
+        let d = drop[k];
+        k += 1;
+        if d {
+            removed.push(t.text.clone());
+        }
+        !d
+    });
+}
+
+fn root_of(s: &str) -> Option<&'static str> {
+    ROOTS.iter().find(|(f, _)| *f == s).map(|(_, r)| *r)
+}
+
+/// "ulrahman" → "rahman", "urrahman" → "rahman", "irahman" → "rahman".
+fn strip_connector(rest: &str) -> &str {
+    let b = rest.as_bytes();
+    if b.len() > 4 && matches!(&b[..2], b"ul" | b"el" | b"al" | b"ol" | b"il") {
+        return &rest[2..];
+    }
+    if b.len() > 3 && is_vowel(b[0]) && b[1] == b[2] && !is_vowel(b[1]) {
+        return &rest[2..];
+    }
+    if b.len() > 3 && is_vowel(b[0]) && !is_vowel(b[1]) {
+        return &rest[1..];
+    }
+    rest
+}
+
+fn prefix_of(s: &str) -> &str {
+    if ABD_PREFIXES.contains(&s) {
+        "abd"
+    } else if ABU_PREFIXES.contains(&s) {
+        "abu"
+    } else {
+        s
+    }
+}
+
+fn fused_key(t: &str) -> Option<String> {
+    if !t.is_ascii() || t.len() < 6 {
+        return None;
+    }
+    if let Some(rest) = t.strip_prefix("abd") {
+        let root = root_of(rest).or_else(|| root_of(strip_connector(rest)));
+        let rest = root.unwrap_or_else(|| strip_connector(rest));
+        return (rest.len() >= 3).then(|| format!("abd{rest}"));
+    }
+    for p in ["abou", "abu"] {
+        if let Some(rest) = t.strip_prefix(p) {
+            let rest = match rest.as_bytes() {
+                [b'l', c, ..] if !is_vowel(*c) => &rest[1..],
+                _ => rest,
+            };
+            return (rest.len() >= 3).then(|| format!("abu{rest}"));
+        }
+    }
+    for (suffix, root) in FUSED_SUFFIXES {
+        if let Some(head) = t.strip_suffix(suffix) {
+            if head.len() >= 3 {
+                return Some(format!("{}{root}", prefix_of(head)));
+            }
+        }
+    }
+    None
+}
+
+fn compounds(tokens: &[Token]) -> Vec<Compound> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let s = t.text.as_str();
+        if let Some(key) = fused_key(s) {
+            out.push(Compound {
+                start: i,
+                len: 1,
+                key,
+                kind: CompoundKind::Fused,
+            });
+        } else if s.len() >= 6
+            && (s.starts_with("al") || s.starts_with("el"))
+            && !is_vowel(s.as_bytes()[2])
+            && s.as_bytes()[2] != b'l'
+        {
+            out.push(Compound {
+                start: i,
+                len: 1,
+                key: s[2..].to_string(),
+                kind: CompoundKind::WithoutArticle,
+            });
+        }
+        let Some(next) = tokens.get(i + 1) else {
+            continue;
+        };
+        if s.len() < 2 || (t.particle && !ABU_PREFIXES.contains(&s)) {
+            continue;
+        }
+        let head = prefix_of(s);
+        let special = head == "abd" || head == "abu";
+        // Skip a connector: "siraj ud din", "habib ur rahman".
+        let (second, len) = match tokens.get(i + 2) {
+            Some(third) if CONNECTORS.contains(&next.text.as_str()) => (third, 3),
+            _ => (next, 2),
+        };
+        let root = root_of(&second.text);
+        if special {
+            let tail = root.unwrap_or(second.text.as_str());
+            if !tail.is_empty() && !second.particle {
+                out.push(Compound {
+                    start: i,
+                    len,
+                    key: format!("{head}{tail}"),
+                    kind: CompoundKind::Fused,
+                });
+            }
+        } else if let Some(root) = root {
+            if !t.particle {
+                out.push(Compound {
+                    start: i,
+                    len,
+                    key: format!("{head}{root}"),
+                    kind: CompoundKind::Fused,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(n: &NormalizedName) -> Vec<&str> {
+        n.tokens.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    fn keys(n: &NormalizedName) -> Vec<&str> {
+        n.compounds.iter().map(|c| c.key.as_str()).collect()
+    }
+
+    #[test]
+    fn basics() {
+        let n = normalize_name("  Ma'ruf   AL-Ḥasan, Jr. ", SchemaKind::Person);
+        assert_eq!(texts(&n), ["maruf", "hasan", "jr"]);
+        assert!(n.tokens[1].article);
+        assert!(normalize_name("", SchemaKind::Person).is_empty());
+        assert!(normalize_name("?!.,;", SchemaKind::Person).is_empty());
+        assert_eq!(
+            normalize_name("\u{200f}محمد\u{200d}", SchemaKind::Person)
+                .tokens
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn titles() {
+        let n = normalize_name("Mullah Mohammed Omar", SchemaKind::Person);
+        assert_eq!(texts(&n), ["mohammed", "omar"]);
+        assert_eq!(n.removed, ["mullah"]);
+        assert_eq!(
+            texts(&normalize_name("Haji Mullah", SchemaKind::Person)),
+            ["haji", "mullah"]
+        );
+        assert_eq!(
+            texts(&normalize_name("Amir Khazmat", SchemaKind::Person)),
+            ["amir", "khazmat"]
+        );
+        assert_eq!(
+            texts(&normalize_name("Sayed Ali Khan", SchemaKind::Person)),
+            ["ali", "khan"]
+        );
+        assert_eq!(
+            texts(&normalize_name("Al-Haj Khairullah", SchemaKind::Person)),
+            ["khairullah"]
+        );
+        assert_eq!(
+            texts(&normalize_name("ملا محمد عمر", SchemaKind::Person)).len(),
+            2
+        );
+        assert_eq!(
+            texts(&normalize_name("Мулла Омар", SchemaKind::Person)),
+            ["omar"]
+        );
+        // Organizations keep titles.
+        assert_eq!(
+            normalize_name("Haji Khairullah Money Exchange", SchemaKind::Organization)
+                .tokens
+                .len(),
+            4
+        );
+    }
+
+    #[test]
+    fn organizations() {
+        let n = normalize_name("Al-Rashid Trading Company Ltd.", SchemaKind::Organization);
+        assert_eq!(texts(&n), ["rashid"]);
+        assert_eq!(
+            texts(&normalize_name("ООО «Ромашка»", SchemaKind::Organization)),
+            ["romashka"]
+        );
+        assert_eq!(
+            texts(&normalize_name(
+                "Romashka Limited Liability Company",
+                SchemaKind::Organization
+            )),
+            ["romashka"]
+        );
+        assert_eq!(
+            texts(&normalize_name("S.A.", SchemaKind::Organization)),
+            ["sa"]
+        );
+        assert_eq!(
+            texts(&normalize_name("Haqqani Network", SchemaKind::Organization)),
+            ["haqqani", "network"]
+        );
+    }
+
+    #[test]
+    fn particles_and_compounds() {
+        let n = normalize_name("Abu Bakr bin Laden", SchemaKind::Person);
+        assert!(n.tokens[0].particle && n.tokens[2].particle && !n.tokens[1].particle);
+        assert!(keys(&n).contains(&"abubakr"));
+        for s in [
+            "Abdulrahman",
+            "Abdul Rahman",
+            "Abd al-Rahman",
+            "Abdel Rahman",
+            "Abdurrahman",
+            "عبدالرحمن",
+        ] {
+            let n = normalize_name(s, SchemaKind::Person);
+            assert!(
+                keys(&n).contains(&"abdrahman") || keys(&n).contains(&"abdrahaman"),
+                "{s}: {:?}",
+                n
+            );
+        }
+        for s in [
+            "Sirajuddin",
+            "Siraj uddin",
+            "Siraj ud din",
+            "Siraj ud-Din",
+            "Siraj al-Din",
+        ] {
+            let n = normalize_name(s, SchemaKind::Person);
+            assert!(keys(&n).contains(&"sirajdin"), "{s}: {:?}", n);
+        }
+        for s in ["Abdullah", "Abd Allah", "Abdallah", "Abdulla"] {
+            let n = normalize_name(s, SchemaKind::Person);
+            assert!(keys(&n).contains(&"abdlah"), "{s}: {:?}", n);
+        }
+        assert!(
+            keys(&normalize_name("Jalaluddin Haqqani", SchemaKind::Person)).contains(&"jalaldin")
+        );
+        assert!(keys(&normalize_name("Hizbullah", SchemaKind::Organization)).contains(&"hizblah"));
+        assert!(
+            keys(&normalize_name("alnusra front", SchemaKind::Organization)).contains(&"nusra")
+        );
+    }
+
+    #[test]
+    fn scripts() {
+        let n = normalize_name("Умаров Доку Хаматович", SchemaKind::Person);
+        assert_eq!(texts(&n), ["umarov", "doku", "khamatovich"]);
+        assert_eq!(n.tokens[0].original.as_deref(), Some("умаров"));
+        let n = normalize_name("金铁三", SchemaKind::Person);
+        assert_eq!(texts(&n), ["jin", "tiesan"]);
+        let n = normalize_name("سراج الدين حقانى", SchemaKind::Person);
+        assert_eq!(texts(&n), ["saraj", "din", "haqana"]);
+        assert!(n.tokens[1].article);
+        assert_eq!(n.tokens[1].original.as_deref(), Some("دين"));
+        assert!(keys(&n).contains(&"sarajdin"));
+        let n = normalize_name("Юрий", SchemaKind::Person);
+        assert_eq!(n.tokens[0].alts, ["iurii", "yury"]);
+    }
+
+    #[test]
+    fn long_and_odd_input() {
+        let long = "ab-".repeat(3500);
+        assert!(normalize_name(&long, SchemaKind::Person).tokens.len() > 1000);
+        for s in [
+            "-", "al-", "al", "al-al-al", "abd", "abd al", "ud din", "\u{0301}", "ـــ", "Ǆ", "ﷺ",
+            "ﷲ",
+        ] {
+            let _ = normalize_name(s, SchemaKind::Person);
+            let _ = normalize_name(s, SchemaKind::Organization);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Arabic-script (Arabic, Persian, Urdu, Pashto) → Latin.
+//!
+//! Short vowels are not written, so no table can recover "muhammad" from محمد. Two forms are
+//! produced instead: a vowelled guess (long vowels from the letters, `a` between consonants) and
+//! the consonant skeleton. Matching against Latin spellings is meant to go through
+//! [`crate::skeleton`], where محمد, Muhammad, Mohammed and Mohamad all become `mhmd`.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// A consonant with its Latin spelling.
+    Cons(&'static str),
+    /// Alef and its hamza forms, ta marbuta, alef maqsura: always a vowel.
+    Vowel(&'static str),
+    /// و / ي and their Persian/Urdu kin: a vowel between consonants, a consonant elsewhere.
+    Semi {
+        vowel: &'static str,
+        cons: &'static str,
+    },
+    /// ʿayn: Latin spellings usually show only the vowel around it.
+    Ayn,
+    /// Hamza on the line: nothing in Latin.
+    Silent,
+}
+
+fn unit(c: char) -> Option<Unit> {
+    use Unit::*;
+    Some(match c {
+        'ب' => Cons("b"),
+        'ت' | 'ط' | 'ٹ' | 'ټ' => Cons("t"),
+        'ث' => Cons("th"),
+        'ج' => Cons("j"),
+        'ح' | 'ه' | 'ھ' | 'ہ' => Cons("h"),
+        'خ' => Cons("kh"),
+        'د' | 'ض' | 'ڈ' | 'ډ' => Cons("d"),
+        'ذ' => Cons("dh"),
+        'ر' | 'ڑ' | 'ړ' => Cons("r"),
+        'ز' | 'ظ' | 'ځ' => Cons("z"),
+        'س' | 'ص' | 'څ' => Cons("s"),
+        'ش' | 'ښ' => Cons("sh"),
+        'غ' => Cons("gh"),
+        'ف' => Cons("f"),
+        'ق' => Cons("q"),
+        'ك' | 'ک' => Cons("k"),
+        'گ' | 'ګ' | 'ڨ' | 'ڭ' => Cons("g"),
+        'ل' => Cons("l"),
+        'م' => Cons("m"),
+        'ن' | 'ں' | 'ڼ' => Cons("n"),
+        'پ' => Cons("p"),
+        'چ' => Cons("ch"),
+        'ژ' | 'ږ' => Cons("zh"),
+        'ڤ' => Cons("v"),
+        'ا' | 'آ' | 'أ' | 'ٱ' | 'ة' | 'ۀ' | 'ى' => Vowel("a"),
+        'إ' => Vowel("i"),
+        'ئ' => Vowel("i"),
+        'ؤ' => Vowel("u"),
+        'ې' | 'ے' => Vowel("e"),
+        'ۍ' => Vowel("ai"),
+        'و' => Semi {
+            vowel: "u",
+            cons: "w",
+        },
+        'ي' | 'ی' => Semi {
+            vowel: "i",
+            cons: "y",
+        },
+        'ع' => Ayn,
+        'ء' => Silent,
+        _ => return None,
+    })
+}
+
+const ALEF: char = 'ا';
+
+/// Roots that are written fused with the article in compound names (نورالدين, عبدالله):
+/// splitting them lets the normalizer see "nur al-din" like the Latin "Nur al-Din".
+const FUSED_ROOTS: [&str; 6] = ["الدين", "الله", "الرحمن", "الحق", "الاسلام", "الزمان"];
+
+/// Splits a word into pieces: (text, preceded by the article).
+fn pieces(word: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::with_capacity(2);
+    let mut rest = word;
+    let mut article = false;
+    if let Some(r) = rest.strip_prefix("عبد") {
+        if r.starts_with("ال") && r.chars().count() > 3 {
+            out.push(("عبد", false));
+            rest = &r["ال".len()..];
+            article = true;
+        }
+    }
+    if !article {
+        if let Some(r) = rest.strip_prefix("ال") {
+            if r.chars().count() >= 2 {
+                rest = r;
+                article = true;
+            }
+        }
+    }
+    for root in FUSED_ROOTS {
+        if let Some(prefix) = rest.strip_suffix(root) {
+            if prefix.chars().count() >= 2 {
+                out.push((prefix, article));
+                out.push((&root["ال".len()..], true));
+                return out;
+            }
+        }
+    }
+    out.push((rest, article));
+    out
+}
+
+/// Returns [vowelled, skeleton]; articles are written "al-" so that the normalizer marks them.
+pub(crate) fn forms(word: &str) -> [String; 2] {
+    let mut vowelled = String::with_capacity(word.len());
+    let mut skeleton = String::with_capacity(word.len());
+    for (i, (piece, article)) in pieces(word).into_iter().enumerate() {
+        if i > 0 {
+            vowelled.push('-');
+            skeleton.push('-');
+        }
+        if article {
+            vowelled.push_str("al-");
+            skeleton.push_str("al-");
+        }
+        piece_forms(piece, &mut vowelled, &mut skeleton);
+    }
+    [vowelled, skeleton]
+}
+
+fn is_consonantal(u: Option<Unit>) -> bool {
+    matches!(u, Some(Unit::Cons(_)))
+}
+
+fn piece_forms(piece: &str, vowelled: &mut String, skeleton: &mut String) {
+    let units: Vec<Option<Unit>> = piece.chars().map(unit).collect();
+    let chars: Vec<char> = piece.chars().collect();
+    let n_cons = units.iter().filter(|u| is_consonantal(**u)).count();
+    // What each position finally is, after deciding و/ي: true = consonant.
+    let mut resolved: Vec<Option<(bool, &'static str)>> = Vec::with_capacity(units.len());
+    for (i, u) in units.iter().enumerate() {
+        let prev_cons = i > 0 && resolved[i - 1].is_some_and(|(c, _)| c);
+        let next = units.get(i + 1).copied().flatten();
+        let r = match u {
+            None => None,
+            Some(Unit::Cons(s)) => Some((true, *s)),
+            Some(Unit::Vowel(s)) => Some((false, *s)),
+            Some(Unit::Semi { vowel, cons }) => {
+                let next_is_vowel = matches!(next, Some(Unit::Vowel(_)));
+                if i == 0 || !prev_cons || next_is_vowel {
+                    Some((true, *cons))
+                } else {
+                    Some((false, *vowel))
+                }
+            }
+            Some(Unit::Ayn) => Some((false, "")),
+            Some(Unit::Silent) => Some((false, "")),
+        };
+        resolved.push(r);
+    }
+    let len = resolved.len();
+    for i in 0..len {
+        let Some((is_cons, s)) = resolved[i] else {
+            // Not an Arabic letter (a digit, a stray mark): keep what ASCII it has.
+            if chars[i].is_ascii_alphanumeric() {
+                vowelled.push(chars[i]);
+                skeleton.push(chars[i]);
+            }
+            continue;
+        };
+        let next = resolved.get(i + 1).copied().flatten();
+        if is_cons {
+            vowelled.push_str(s);
+            skeleton.push_str(s);
+            let next_cons = next.is_some_and(|(c, _)| c);
+            // A consonant cluster at the end of a short word (عبد abd, عمرو amr) is usually real.
+            let final_cluster =
+                i + 2 == len && n_cons <= 3 && i > 0 && resolved[i - 1].is_some_and(|(c, _)| !c);
+            if next_cons && !final_cluster {
+                vowelled.push('a');
+            }
+        } else if units[i] == Some(Unit::Ayn) {
+            // ʿayn shows as the vowel it carries: "a" unless a vowel letter follows.
+            let next_vowel = next.is_some_and(|(c, _)| !c);
+            if !next_vowel && !vowelled.ends_with('a') {
+                vowelled.push('a');
+            }
+        } else {
+            // Alef after a consonant already followed by an inserted "a" must not double it.
+            if s == "a"
+                && chars[i] == ALEF
+                && vowelled.ends_with('a')
+                && i > 0
+                && resolved[i - 1].is_some_and(|(c, _)| !c)
+            {
+                continue;
+            }
+            vowelled.push_str(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_names() {
+        assert_eq!(forms("محمد")[1], "mhmd");
+        assert_eq!(forms("حقاني")[0], "haqani");
+        assert_eq!(forms("حقانی")[0], "haqani");
+        assert_eq!(forms("علي")[0], "ali");
+        assert_eq!(forms("عبد")[0], "abd");
+        assert_eq!(forms("جلال")[0], "jalal");
+        assert_eq!(forms("سراج")[0], "saraj");
+        assert_eq!(forms("کریم")[0], "karim");
+        assert_eq!(forms("يوسف")[0], "yusf");
+    }
+
+    #[test]
+    fn articles_and_fused_roots() {
+        assert_eq!(forms("الدين")[0], "al-din");
+        assert_eq!(forms("الرحمن")[1], "al-rhmn");
+        assert_eq!(forms("عبدالرحمن")[1], "bd-al-rhmn");
+        assert_eq!(forms("نورالدين")[0], "nur-al-din");
+        assert_eq!(forms("خيرالله")[1], "khr-al-lh");
+    }
+}
