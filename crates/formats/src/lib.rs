@@ -252,7 +252,11 @@ pub fn detect(paths: &[PathBuf]) -> Result<Format, FormatError> {
     if text.starts_with('{') {
         return Ok(Format::Ftm);
     }
-    let first_line = text.lines().next().unwrap_or("");
+    // National CSV files may open with `#` comment lines (provenance notes).
+    let first_line = text
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
     if national::looks_like_header(first_line) {
         return Ok(Format::NationalCsv);
     }

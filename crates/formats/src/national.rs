@@ -192,6 +192,8 @@ impl Row {
 struct Checked {
     line: u64,
     id: String,
+    /// Where the id is (`column 1 (id)`), for the message if the id proves invalid.
+    id_at: String,
     authority: String,
     entity: Entity,
 }
@@ -248,7 +250,7 @@ impl Reader<'_> {
                     continue;
                 }
             };
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let line = record.position().map(|p| record_line(text, p)).unwrap_or(0);
             let Some((_, columns, width)) = &header else {
                 header = Some(self.header(&record, line)?);
                 continue;
@@ -312,6 +314,9 @@ impl Reader<'_> {
                 checked.push(c);
             }
         }
+        if checked.is_empty() {
+            return None;
+        }
 
         let mut authorities: Vec<(String, u64, usize)> = Vec::new();
         for c in &checked {
@@ -372,7 +377,7 @@ impl Reader<'_> {
                 Err(e) => self.problem(
                     Some(c.line),
                     Some(format!("id {}", c.id)),
-                    format!("column id: {e}"),
+                    format!("{}: {e}", c.id_at),
                 ),
             }
         }
@@ -718,6 +723,7 @@ impl Reader<'_> {
         Some(Checked {
             line: row.line,
             id,
+            id_at: row.at("id"),
             authority,
             entity,
         })
@@ -745,6 +751,23 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// The line a record starts on. The csv reader reports a record preceded by comment or blank
+/// lines at the start of those lines, so they are stepped over here.
+fn record_line(text: &str, position: &csv::Position) -> u64 {
+    let mut line = position.line();
+    let mut offset = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    while let Some(rest) = text.get(offset..) {
+        let end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+        let this = rest.get(..end).unwrap_or("");
+        if end == 0 || !(this.trim().is_empty() || this.starts_with('#')) {
+            break;
+        }
+        offset += end;
+        line += 1;
+    }
+    line
 }
 
 fn normalize(text: &str) -> String {

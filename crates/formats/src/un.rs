@@ -244,8 +244,7 @@ impl RawRecord {
             .map(|f| f.text.trim())
             .filter(|v| !v.is_empty())
     }
-    fn all(&self, name: &str) -> impl Iterator<Item = &Field> {
-        let name = name.to_string();
+    fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Field> + 's {
         self.fields.iter().filter(move |f| f.name == name)
     }
 }
@@ -740,9 +739,14 @@ impl<'t, 'o> Parser<'t, 'o> {
     /// Closes the innermost element open inside a record.
     fn close_inner(&mut self, rec: &mut RawRecord, open: &mut Vec<Open>) {
         let Some(done) = open.pop() else { return };
-        let label = format!("{} at line {}", rec.element, rec.line);
-        if let Some(parent) = open.last_mut() {
-            let field = format!("{}/{}", parent.name, done.name);
+        // Names and labels are only built for the rare refusal: formatting them for every
+        // element would cost more than the parsing.
+        if done.text.len() > vigil_model::MAX_FIELD_BYTES {
+            let field = match open.last() {
+                Some(parent) => format!("{}/{}", parent.name, done.name),
+                None => done.name.clone(),
+            };
+            let label = format!("{} at line {}", rec.element, rec.line);
             if let Err(p) = check_field_length(
                 self.shown,
                 Some(done.line),
@@ -753,21 +757,13 @@ impl<'t, 'o> Parser<'t, 'o> {
                 self.problems.push(p);
                 return;
             }
+        }
+        if let Some(parent) = open.last_mut() {
             parent.children.push(Leaf {
                 name: done.name,
                 value: done.text,
             });
         } else {
-            if let Err(p) = check_field_length(
-                self.shown,
-                Some(done.line),
-                Some(&label),
-                &done.name,
-                &done.text,
-            ) {
-                self.problems.push(p);
-                return;
-            }
             let text = if done.children.is_empty() {
                 done.text
             } else {
@@ -1187,17 +1183,7 @@ impl Build<'_> {
             (None, Some(b)) => Some(b.clone()),
             (None, None) => None,
         };
-        let lower = kind_text.as_deref().unwrap_or("").to_lowercase();
-        let kind = if lower.contains("passport")
-            || lower.contains("pasaporte")
-            || lower.contains("passeport")
-        {
-            DocumentKind::Passport
-        } else if lower.contains("identification") || lower.contains("identity") {
-            DocumentKind::NationalId
-        } else {
-            DocumentKind::Other
-        };
+        let kind = document_kind(type1.as_deref(), type2.as_deref());
         let country_text = group
             .child("ISSUING_COUNTRY")
             .or_else(|| group.child("COUNTRY_OF_ISSUE"));
@@ -1318,8 +1304,62 @@ impl Build<'_> {
     }
 }
 
+/// The kind of a UN document. `TYPE_OF_DOCUMENT` is coarse ("National Identification Number"
+/// also files birth certificates, voter cards and national passports); `TYPE_OF_DOCUMENT2`, when
+/// given, says what the document really is.
+fn document_kind(type1: Option<&str>, type2: Option<&str>) -> DocumentKind {
+    const NOT_AN_ID: [&str; 12] = [
+        "birth cert",
+        "ration card",
+        "driver",
+        "voter",
+        "student",
+        "other id",
+        "military",
+        "serviceman",
+        "residential",
+        "fiscal code",
+        "social security",
+        "certificate of",
+    ];
+    let t1 = type1.unwrap_or("").to_lowercase();
+    let t2 = type2.unwrap_or("").to_lowercase();
+    let passport = |t: &str| {
+        ["passport", "pasaporte", "passeport"]
+            .iter()
+            .any(|p| t.contains(p))
+    };
+    let id = |t: &str| {
+        [
+            "identif",
+            "identity",
+            "national number",
+            "tazkira",
+            "personalausweis",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
+    };
+    if passport(&t2) {
+        DocumentKind::Passport
+    } else if NOT_AN_ID.iter().any(|o| t2.contains(o)) {
+        DocumentKind::Other
+    } else if passport(&t1) {
+        DocumentKind::Passport
+    } else if id(&t1) || id(&t2) {
+        DocumentKind::NationalId
+    } else {
+        DocumentKind::Other
+    }
+}
+
 fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let t = text.trim();
+    // Most values are already clean; copying them saves the split-and-join on the hot path.
+    if !t.contains(|c: char| c.is_whitespace() && c != ' ') && !t.contains("  ") {
+        return t.to_string();
+    }
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
@@ -1486,6 +1526,30 @@ mod tests {
             ),
             vec!["Abubakar"]
         );
+    }
+
+    #[test]
+    fn document_kinds() {
+        let k = |a: &str, b: Option<&str>| document_kind(Some(a), b);
+        let nid = "National Identification Number";
+        assert_eq!(k("Passport", None), DocumentKind::Passport);
+        assert_eq!(k("Número de pasaporte", None), DocumentKind::Passport);
+        assert_eq!(k(nid, None), DocumentKind::NationalId);
+        assert_eq!(
+            k(nid, Some("national passport number")),
+            DocumentKind::Passport
+        );
+        assert_eq!(k(nid, Some("Birth certificate")), DocumentKind::Other);
+        assert_eq!(k(nid, Some("Voter ID")), DocumentKind::Other);
+        assert_eq!(
+            k(
+                nid,
+                Some("Afghan national identification card (tazkira) number")
+            ),
+            DocumentKind::NationalId
+        );
+        assert_eq!(k("Passport", Some("number:")), DocumentKind::Passport);
+        assert_eq!(document_kind(None, None), DocumentKind::Other);
     }
 
     #[test]
