@@ -525,17 +525,14 @@ impl<'t, 'o> Parser<'t, 'o> {
                                 outer.push((name, line));
                             }
                         }
-                        1 => {
-                            if name != "INDIVIDUALS" && name != "ENTITIES" {
-                                self.note_unknown(format!("{ROOT}/{name}"), line);
-                                if !is_empty {
-                                    skipped_depth = 1;
-                                }
-                            } else if !is_empty {
+                        1 if name == "INDIVIDUALS" || name == "ENTITIES" => {
+                            if !is_empty {
                                 outer.push((name, line));
                             }
                         }
                         _ => {
+                            // A record out of its container is still a designation: read it
+                            // (with a warning) rather than drop it.
                             if name == "INDIVIDUAL" || name == "ENTITY" {
                                 let container = outer.last().map(|(n, _)| n.as_str());
                                 let expected = if name == "INDIVIDUAL" {

@@ -790,3 +790,110 @@ fn parses_fast_in_release() {
         assert!(best < std::time::Duration::from_millis(100), "{best:?}");
     }
 }
+
+#[test]
+fn a_record_outside_its_container_is_read_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = format!(
+        "<CONSOLIDATED_LIST>\n{}<ENTITIES>\n<INDIVIDUAL>\n<FIRST_NAME>MISPLACED</FIRST_NAME>\n<REFERENCE_NUMBER>QDi.903</REFERENCE_NUMBER>\n</INDIVIDUAL>\n</ENTITIES>\n<EXTRA><NESTED><DEEP/></NESTED></EXTRA>\n</CONSOLIDATED_LIST>\n",
+        individual("QDi.900", "AT ROOT")
+    );
+    let path = write(&dir, "misplaced.xml", xml.as_bytes());
+    let parsed = un::read_un_xml(&path, &ReadOptions::default()).unwrap();
+    let ids: Vec<&str> = parsed.lists[0]
+        .entities
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(ids, vec!["un:QDi.900", "un:QDi.903"]);
+    assert_eq!(parsed.lists[0].published, None);
+    let warnings = parsed
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        warnings.contains(&format!("{}:2", path.display())),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("<INDIVIDUAL> inside <ENTITIES>"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("CONSOLIDATED_LIST/EXTRA"), "{warnings}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Format detection (lib.rs `detect`), here beside the reader that most needs it.
+
+#[test]
+fn detects_formats_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = |name: &str, bytes: &[u8]| vec![write(&dir, name, bytes)];
+
+    let un_like = one("list.dat", format!("\u{feff}  {HEAD}{TAIL}").as_bytes());
+    assert_eq!(detect(&un_like).unwrap(), Format::UnXml);
+    let ftm = one(
+        "export.json",
+        b"{\"id\": \"un:TAi.144\", \"schema\": \"Person\", \"properties\": {}}\n",
+    );
+    assert_eq!(detect(&ftm).unwrap(), Format::Ftm);
+    let national = one(
+        "ban.csv",
+        b"# provenance\nID;Type;Organization;Authority;Decision;Date\n",
+    );
+    assert_eq!(detect(&national).unwrap(), Format::NationalCsv);
+    let ofac_rows = one(
+        "rows.csv",
+        b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
+    );
+    assert_eq!(detect(&ofac_rows).unwrap(), Format::OfacCsv);
+
+    // An OFAC set: its files by name, or the folder that holds them.
+    let set = vec![
+        write(&dir, "sdn.csv", b"36,\"X\",-0- \r\n"),
+        write(&dir, "alt.csv", b"36,12,\"aka\",\"Y\",-0- \r\n"),
+    ];
+    assert_eq!(detect(&set).unwrap(), Format::OfacCsv);
+    assert_eq!(
+        detect(&[dir.path().to_path_buf()]).unwrap(),
+        Format::OfacCsv
+    );
+
+    let refused = |paths: &[PathBuf], needle: &str| {
+        let err = detect(paths).unwrap_err().to_string();
+        assert!(err.contains(needle), "{needle:?} in {err}");
+        for p in paths {
+            assert!(err.contains(&p.display().to_string()), "{err}");
+        }
+    };
+    refused(
+        &one("stix.xml", b"<?xml version=\"1.0\"?>\n<sanctionsData/>\n"),
+        "not the UN Security Council consolidated list",
+    );
+    refused(&one("plain.txt", b"hello\nworld\n"), "--format");
+    refused(&one("zero.xml", b""), "empty");
+    refused(&one("utf16.xml", &[0xFF, 0xFE, b'<', 0]), "UTF-16");
+    refused(&[un_like[0].clone(), ftm[0].clone()], "only an OFAC set");
+    let empty_dir = tempfile::tempdir().unwrap();
+    refused(&[empty_dir.path().to_path_buf()], "folder without sdn.csv");
+    assert!(detect(&[])
+        .unwrap_err()
+        .to_string()
+        .contains("no input file"));
+    let missing = dir.path().join("missing.xml");
+    refused(std::slice::from_ref(&missing), "missing.xml");
+}
+
+#[test]
+fn detects_the_real_ofac_folder() {
+    let Some(folder) = crate::shared_data("lists/ofac/sdn_2021-07") else {
+        return;
+    };
+    assert_eq!(
+        detect(std::slice::from_ref(&folder)).unwrap(),
+        Format::OfacCsv
+    );
+    assert_eq!(detect(&[folder.join("sdn.csv")]).unwrap(), Format::OfacCsv);
+}
