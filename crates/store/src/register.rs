@@ -141,12 +141,14 @@ pub struct DiffEntry {
     pub fields: Vec<String>,
 }
 
-const VERSION_COLUMNS: &str = "v.id, v.entity_id, v.change, v.content_hash, v.data, r.number";
+const VERSION_COLUMNS: &str =
+    "v.id, v.entity_id, v.change, v.content_hash, v.listed, v.data, r.number";
 
 struct VersionRow {
     entity_id: String,
     change: ChangeKind,
     content_hash: String,
+    listed: bool,
     data: String,
     revision: i64,
 }
@@ -156,6 +158,7 @@ fn version_row(row: &AnyRow) -> Result<VersionRow> {
         entity_id: get(row, "entity_id")?,
         change: ChangeKind::parse(&get::<String>(row, "change")?)?,
         content_hash: get(row, "content_hash")?,
+        listed: get::<i64>(row, "listed")? == 1,
         data: get(row, "data")?,
         revision: get(row, "number")?,
     })
@@ -174,7 +177,7 @@ impl VersionRow {
             entity: decode_entity(&self.entity_id, &self.data)?,
             revision: self.revision,
             change: self.change,
-            listed: self.change != ChangeKind::Delisted,
+            listed: self.listed,
         })
     }
 }
@@ -291,8 +294,8 @@ impl Store {
             let name: String = get(&row, "name")?;
             let revisions = self.revisions(&name).await?;
             let counts = sqlx::query(AssertSqlSafe(format!(
-                "SELECT v.change AS change, COUNT(*) AS n FROM entity_versions v
-                 JOIN ({latest}) last ON v.id = last.id GROUP BY v.change",
+                "SELECT v.listed AS listed, COUNT(*) AS n FROM entity_versions v
+                 JOIN ({latest}) last ON v.id = last.id GROUP BY v.listed",
                 latest = latest_versions_sql("$1", None)
             )))
             .bind(&name)
@@ -301,10 +304,10 @@ impl Store {
             let (mut listed, mut delisted) = (0, 0);
             for c in counts {
                 let n: i64 = get(&c, "n")?;
-                if get::<String>(&c, "change")? == "delisted" {
-                    delisted += n;
-                } else {
+                if get::<i64>(&c, "listed")? == 1 {
                     listed += n;
+                } else {
+                    delisted += n;
                 }
             }
             out.push(ListSummary {
@@ -381,7 +384,7 @@ impl Store {
                 list_param.as_deref().unwrap_or(""),
                 cutoff_param.as_deref()
             ),
-            delisted = if include_delisted { "" } else { "WHERE v.change <> 'delisted'" },
+            delisted = if include_delisted { "" } else { "WHERE v.listed = 1" },
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         if let Some(l) = list {
@@ -558,6 +561,7 @@ struct NewVersion {
     schema: String,
     caption: String,
     content_hash: String,
+    listed: bool,
     data: String,
 }
 
@@ -674,6 +678,7 @@ async fn import_batch(
             schema: entity.schema.as_str().to_string(),
             caption: entity.caption().to_string(),
             content_hash: hash,
+            listed: entity.is_listed(),
             data: serde_json::to_string(entity).map_err(|e| StoreError::Corrupt {
                 what: format!("entity {}", entity.id),
                 detail: e.to_string(),
@@ -694,6 +699,7 @@ async fn import_batch(
             schema: entity.schema.as_str().to_string(),
             caption: entity.caption().to_string(),
             content_hash: entity.content_hash(),
+            listed: false,
             data: serde_json::to_string(&entity).map_err(|e| StoreError::Corrupt {
                 what: format!("entity {}", entity.id),
                 detail: e.to_string(),
@@ -728,25 +734,22 @@ async fn import_batch(
 
     // Multi-row inserts: one round trip per chunk matters on PostgreSQL.
     const ROWS_PER_INSERT: usize = 200;
+    const COLUMNS: usize = 9;
     for chunk in versions.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
-            "INSERT INTO entity_versions (entity_id, list, revision_id, change, schema, caption, content_hash, data) VALUES ",
+            "INSERT INTO entity_versions (entity_id, list, revision_id, change, schema, caption, content_hash, listed, data) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 8;
+            let b = i * COLUMNS;
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
+                "({})",
+                (1..=COLUMNS)
+                    .map(|c| format!("${}", b + c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -759,6 +762,7 @@ async fn import_batch(
                 .bind(v.schema.clone())
                 .bind(v.caption.clone())
                 .bind(v.content_hash.clone())
+                .bind(i64::from(v.listed))
                 .bind(v.data.clone());
         }
         query.execute(&mut **tx).await?;

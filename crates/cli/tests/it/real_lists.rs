@@ -37,14 +37,15 @@ store_test!(un_2025_then_2026_reports_the_update, |db| {
     assert_eq!(first[0]["added"], 877);
     let second = vigil(db, &["import", &path(&new), "--json"]).ok().json_lines();
     assert_eq!(second[0]["revision"], 2);
-    assert_eq!(second[0]["added"], 126);
+    // 130 references are new and 4 are gone: 877 + 130 - 4 = 1,003 (net growth 126).
+    assert_eq!(second[0]["added"], 130);
     assert_eq!(second[0]["delisted"], 4);
     assert_eq!(list_counts(db), vec![("un".to_string(), 1003, 4, 2)]);
 
     let diff = vigil(db, &["diff", "--list", "un", "--from", "1", "--to", "2", "--json"]).ok().json_lines();
     let delisted: Vec<&str> = diff.iter().filter(|d| d["change"] == "delisted").filter_map(|d| d["id"].as_str()).collect();
     assert_eq!(delisted, ["un:IQi.074", "un:QDi.317", "un:QDi.328", "un:QDi.336"]);
-    assert_eq!(diff.iter().filter(|d| d["change"] == "added").count(), 126);
+    assert_eq!(diff.iter().filter(|d| d["change"] == "added").count(), 130);
 
     let history = vigil(db, &["history", "un:QDi.317"]).ok();
     let lines: Vec<&str> = history.stdout.lines().collect();

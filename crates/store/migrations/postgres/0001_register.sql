@@ -44,6 +44,8 @@ CREATE TABLE entity_versions (
     schema TEXT NOT NULL,
     caption TEXT NOT NULL,
     content_hash TEXT NOT NULL,
+    -- 1 while any designation of the entity is in force (a list may itself mark one delisted).
+    listed BIGINT NOT NULL CHECK (listed IN (0, 1)),
     data TEXT NOT NULL
 );
 

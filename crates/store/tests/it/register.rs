@@ -295,3 +295,29 @@ store_test!(history_tables_are_append_only, |db| {
     }
     assert_eq!(count_versions(&store).await, 1);
 });
+
+store_test!(
+    an_entity_the_list_itself_marks_delisted_is_not_listed,
+    |db| {
+        let store = Store::open(&db.location).await.unwrap();
+        let mut lifted = person("un:QDi.8", "LIFTED BAN");
+        lifted.designations[0].status = DesignationStatus::Delisted;
+        let entities = vec![person("un:QDi.7", "STILL BANNED"), lifted];
+        let report = store
+            .import(vec![batch("2025-04-19", "a", entities)], &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(report[0].added, 2);
+        let lists = store.lists().await.unwrap();
+        assert_eq!((lists[0].listed, lists[0].delisted), (1, 1));
+        let listed = store.entities(None, None, false).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        let record = store
+            .entity(&"un:QDi.8".parse().unwrap(), None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!record.listed);
+        assert_eq!(store.entities(None, None, true).await.unwrap().len(), 2);
+    }
+);
