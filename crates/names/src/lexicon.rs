@@ -116,21 +116,6 @@ pub(crate) const TITLES_ARABIC: &[&str] = &[
     "хаджи",
     "муфтий",
 ];
-pub(crate) const AMBIGUOUS_TITLES_ARABIC: &[&str] = &[
-    "امير",
-    "أمير",
-    "امیر",
-    "سيد",
-    "سید",
-    "حافظ",
-    "قاري",
-    "قاری",
-    "آخوند",
-    "اخوند",
-    "امام",
-    "إمام",
-    "амир",
-];
 
 /// Name particles: kept (they help when both names have them) but weigh little.
 pub(crate) const PARTICLES: &[&str] = &[

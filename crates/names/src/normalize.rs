@@ -254,7 +254,11 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Title {
     No,
+    /// A title by its Latin spelling.
     Plain,
+    /// A title only by its original script (ملا reads "mala"): once the name is written in
+    /// Latin nobody can tell, so it must not decide what else is removed.
+    ScriptOnly,
     Ambiguous,
 }
 
@@ -274,14 +278,14 @@ fn title_of(t: &Token) -> Title {
         }
         ambiguous |= AMBIGUOUS_TITLES.contains(&f);
     }
-    if let Some(o) = t.original.as_deref() {
-        if TITLES_ARABIC.contains(&o) {
-            return Title::Plain;
-        }
-        ambiguous |= AMBIGUOUS_TITLES_ARABIC.contains(&o);
-    }
     if ambiguous {
         Title::Ambiguous
+    } else if t
+        .original
+        .as_deref()
+        .is_some_and(|o| TITLES_ARABIC.contains(&o))
+    {
+        Title::ScriptOnly
     } else {
         Title::No
     }
@@ -291,27 +295,41 @@ fn is_particle_text(s: &str) -> bool {
     PARTICLES.contains(&s) || CONNECTORS.contains(&s)
 }
 
+/// Removes titles so that normalizing the resulting text again removes nothing more: every
+/// decision is taken on what the Latin text alone shows, except that script-only titles go
+/// when a real name is left.
 fn remove_titles(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
     let titles: Vec<Title> = tokens.iter().map(title_of).collect();
-    let names = tokens
-        .iter()
-        .zip(&titles)
-        .filter(|(t, k)| **k == Title::No && !is_particle_text(&t.text))
-        .count();
-    if names == 0 {
-        return;
-    }
+    let particle: Vec<bool> = tokens.iter().map(|t| is_particle_text(&t.text)).collect();
+    let count = |f: &dyn Fn(Title) -> bool| {
+        titles
+            .iter()
+            .zip(&particle)
+            .filter(|(k, p)| !**p && f(**k))
+            .count()
+    };
+    let not_plain = count(&|k| k != Title::Plain);
+    let names = count(&|k| k == Title::No);
     let mut drop = vec![false; tokens.len()];
     for (i, k) in titles.iter().enumerate() {
-        drop[i] = *k == Title::Plain;
+        drop[i] = (*k == Title::Plain && not_plain > 0) || (*k == Title::ScriptOnly && names > 0);
     }
-    // Ambiguous titles only as a prefix of what is left, and only when two names remain.
-    if names >= 2 {
+    // Ambiguous titles only as a prefix of what is left, and only when two names remain
+    // (script-only titles that stay count as names: the Latin text cannot tell them apart).
+    let remaining_names = count(&|k| k == Title::No)
+        + if names > 0 {
+            0
+        } else {
+            count(&|k| k == Title::ScriptOnly)
+        };
+    if remaining_names >= 2 {
         for (i, k) in titles.iter().enumerate() {
+            if drop[i] {
+                continue;
+            }
             match k {
-                Title::Plain => continue,
                 Title::Ambiguous => drop[i] = true,
-                Title::No => break,
+                _ => break,
             }
         }
     }
@@ -356,6 +374,12 @@ fn org_phrases() -> &'static HashMap<String, Vec<Vec<String>>> {
 }
 
 fn remove_org_words(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
+    // Removing one phrase can make two others adjacent; repeat until nothing changes so that
+    // normalizing the result again removes nothing more.
+    while remove_org_words_once(tokens, removed) {}
+}
+
+fn remove_org_words_once(tokens: &mut Vec<Token>, removed: &mut Vec<String>) -> bool {
     let phrases = org_phrases();
     let mut drop = vec![false; tokens.len()];
     let mut i = 0;
@@ -383,8 +407,8 @@ fn remove_org_words(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
         .zip(&drop)
         .filter(|(t, d)| !**d && !is_particle_text(&t.text))
         .count();
-    if kept == 0 {
-        return;
+    if kept == 0 || !drop.contains(&true) {
+        return false;
     }
     let mut k = 0;
     tokens.retain(|t| {
@@ -395,6 +419,7 @@ fn remove_org_words(tokens: &mut Vec<Token>, removed: &mut Vec<String>) {
         }
         !d
     });
+    true
 }
 
 fn root_of(s: &str) -> Option<&'static str> {

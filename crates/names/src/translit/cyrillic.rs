@@ -5,6 +5,7 @@
 const BGN: usize = 0;
 const ICAO: usize = 1;
 const COMMON: usize = 2;
+const SIMPLE: usize = 3;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Lang {
@@ -64,10 +65,10 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// Transliterates one Cyrillic run; returns [BGN as the lists use it, ICAO, common English
-/// spelling with strict-BGN ye after vowels].
-pub(crate) fn forms(word: &str) -> [String; 3] {
+/// spelling with strict-BGN ye after vowels, the common spelling with х → h and дж → j].
+pub(crate) fn forms(word: &str) -> [String; 4] {
     let lang = lang_of(word);
-    let mut out: [String; 3] = Default::default();
+    let mut out: [String; 4] = Default::default();
     let chars: Vec<char> = word.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let prev = if i == 0 { None } else { Some(chars[i - 1]) };
@@ -93,7 +94,7 @@ pub(crate) fn forms(word: &str) -> [String; 3] {
             'е' if after_vowel => ["e", "e", "ye"],
             'е' => ["e", "e", "e"],
             'ё' if start => ["yo", "e", "yo"],
-            'ё' => ["ye", "e", "yo"],
+            'ё' => ["e", "e", "yo"],
             'ж' => ["zh", "zh", "zh"],
             'з' => ["z", "z", "z"],
             'и' if lang == Lang::Ukrainian => ["y", "y", "y"],
@@ -168,7 +169,7 @@ pub(crate) fn forms(word: &str) -> [String; 3] {
             'ќ' => ["kj", "kj", "k"],
             _ => {
                 if c.is_ascii() {
-                    for o in &mut out {
+                    for o in out.iter_mut() {
                         o.push(c);
                     }
                 } else {
@@ -184,6 +185,14 @@ pub(crate) fn forms(word: &str) -> [String; 3] {
         out[BGN].push_str(t[BGN]);
         out[ICAO].push_str(t[ICAO]);
         out[COMMON].push_str(t[COMMON]);
+        // The simple form is the common one with х → h and дж → j, as Central Asian and
+        // Caucasian names are often written in English (Jamshed, Hasan).
+        match (c, next) {
+            ('х', _) => out[SIMPLE].push('h'),
+            ('д', Some('ж')) => {}
+            ('ж', _) if prev == Some('д') => out[SIMPLE].push('j'),
+            _ => out[SIMPLE].push_str(t[COMMON]),
+        }
     }
     out
 }
@@ -195,9 +204,11 @@ mod tests {
     #[test]
     fn russian_conventions() {
         assert_eq!(
-            forms("юрий"),
+            forms("юрий")[..3],
             ["yuriy".to_string(), "iurii".into(), "yury".into()]
         );
+        assert_eq!(forms("джамшед")[3], "jamshed");
+        assert_eq!(forms("хасан")[3], "hasan");
         assert_eq!(forms("умаров")[0], "umarov");
         assert_eq!(forms("хаматович")[0], "khamatovich");
         assert_eq!(forms("бютукаев")[0], "byutukaev");
@@ -207,7 +218,7 @@ mod tests {
         assert_eq!(forms("евгений")[1], "evgenii");
         assert_eq!(forms("щукин")[0], "shchukin");
         assert_eq!(
-            forms("мария"),
+            forms("мария")[..3],
             ["mariya".to_string(), "mariia".into(), "maria".into()]
         );
     }

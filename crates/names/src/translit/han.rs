@@ -41,7 +41,8 @@ pub(crate) fn syllables(run: &str) -> Vec<String> {
             }
         }
         if let Some(p) = p {
-            out.push(p.plain().to_string());
+            // Plain pinyin still writes ü (lü, nü); passports and lists write u.
+            out.push(p.plain().replace('ü', "u"));
         }
     }
     out
