@@ -1393,7 +1393,10 @@ fn parse_document(label: &str, hint: DocHint, rest: &str, person: bool) -> Optio
         _ => (head, None),
     };
     let number = number.trim_end_matches(',').trim();
-    if number.is_empty() || !number.bytes().any(|b| b.is_ascii_digit()) {
+    // A longer "number" is a sentence about documents ("OR801168 and Kuwaiti National ID No.
+    // 281020505755"), which stays in the remark only.
+    let words = number.split_whitespace().count();
+    if words > 4 || !number.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     let kind = match hint {
