@@ -117,9 +117,7 @@ fn fold_char(c: char, strip_latin: bool, prev_latin: bool, out: &mut String) -> 
             false
         }
         _ => {
-            if c.is_alphanumeric() || c.is_alphabetic() {
-                out.push(c);
-            } else if is_mark(c) {
+            if c.is_alphanumeric() || is_mark(c) {
                 out.push(c);
             } else {
                 out.push(' ');

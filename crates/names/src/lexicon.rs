@@ -1,5 +1,9 @@
 //! Word lists: titles, particles, articles, connectors, compound roots, organization words.
 
+use std::sync::OnceLock;
+
+use crate::fx::{FxMap, FxSet};
+
 /// Titles and honorifics that are not also common given names: removed wherever they stand,
 /// as long as a name token remains.
 pub(crate) const TITLES: &[&str] = &[
@@ -300,4 +304,27 @@ pub(crate) const ORG_GENERIC: &[&str] = &[
 
 pub(crate) fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// The word lists as hash sets, built on first use: linear scans of ~100 titles per token cost
+/// more than the rest of normalization.
+pub(crate) struct Lexicon {
+    pub titles: FxSet<&'static str>,
+    pub ambiguous_titles: FxSet<&'static str>,
+    pub titles_arabic: FxSet<&'static str>,
+    pub particles: FxSet<&'static str>,
+    pub articles: FxSet<&'static str>,
+    pub roots: FxMap<&'static str, &'static str>,
+}
+
+pub(crate) fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(|| Lexicon {
+        titles: TITLES.iter().copied().collect(),
+        ambiguous_titles: AMBIGUOUS_TITLES.iter().copied().collect(),
+        titles_arabic: TITLES_ARABIC.iter().copied().collect(),
+        particles: PARTICLES.iter().chain(CONNECTORS).copied().collect(),
+        articles: ARTICLES.iter().copied().collect(),
+        roots: ROOTS.iter().copied().collect(),
+    })
 }

@@ -108,7 +108,7 @@ pub fn normalize_name(text: &str, kind: SchemaKind) -> NormalizedName {
     }
     for t in &mut tokens {
         let s = t.text.as_str();
-        t.particle = PARTICLES.contains(&s) || CONNECTORS.contains(&s);
+        t.particle = lexicon().particles.contains(s);
     }
     let compounds = compounds(&tokens);
     NormalizedName {
@@ -167,62 +167,24 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
     let mut pieces: Vec<Piece> = Vec::with_capacity(8);
     let mut forms: Vec<String> = Vec::with_capacity(4);
     for raw in folded.split_whitespace() {
-        let acronym = raw.contains('.') && {
-            let segs: Vec<&str> = raw.split('.').filter(|s| !s.is_empty()).collect();
-            segs.len() >= 2 && segs.iter().all(|s| s.chars().count() == 1)
+        if !raw.contains('.') {
+            push_word(raw, han, &mut pieces, &mut forms);
+            continue;
+        }
+        let acronym = {
+            let mut segs = raw.split('.').filter(|s| !s.is_empty());
+            let mut n = 0;
+            let all_single = segs.all(|s| {
+                n += 1;
+                s.chars().count() == 1
+            });
+            all_single && n >= 2
         };
-        let joined;
-        let words: Vec<&str> = if acronym {
-            joined = raw.replace('.', "");
-            vec![joined.as_str()]
+        if acronym {
+            push_word(&raw.replace('.', ""), han, &mut pieces, &mut forms);
         } else {
-            raw.split('.').filter(|s| !s.is_empty()).collect()
-        };
-        for word in words {
-            word_forms(word, han, &mut forms);
-            for f in &mut forms {
-                tidy_hyphens(f);
-            }
-            let Some(primary) = forms.first() else {
-                continue;
-            };
-            let script = word_script(word);
-            let prim = split_form(primary);
-            if prim.is_empty() {
-                continue;
-            }
-            let alt_splits: Vec<Vec<(&str, bool)>> = forms[1..]
-                .iter()
-                .map(|f| split_form(f))
-                .filter(|s| s.len() == prim.len())
-                .collect();
-            let original = (script != Script::Latin).then(|| word.to_string());
-            let article_stripped = original
-                .as_deref()
-                .filter(|_| prim.len() == 2 && prim[0].0 == "al")
-                .and_then(|o| o.strip_prefix("ال"));
-            // Hyphens inside the word separate pieces; the last piece of the word may be
-            // followed by a hyphen only if the word ended with one, which tidy_hyphens removed.
-            let last = prim.len() - 1;
-            for (k, (p, hy)) in prim.iter().enumerate() {
-                let mut alts: Vec<String> = Vec::new();
-                for s in &alt_splits {
-                    let a = s[k].0;
-                    if a != *p && !alts.iter().any(|x| x == a) {
-                        alts.push(a.to_string());
-                    }
-                }
-                let original = match (k, article_stripped) {
-                    (1, Some(o)) => Some(o.to_string()),
-                    _ => original.clone(),
-                };
-                pieces.push(Piece {
-                    text: p.to_string(),
-                    alts,
-                    script,
-                    original,
-                    hyphen_after: *hy && k < last,
-                });
+            for word in raw.split('.').filter(|s| !s.is_empty()) {
+                push_word(word, han, &mut pieces, &mut forms);
             }
         }
     }
@@ -233,7 +195,7 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
         let t = p.text.as_str();
         let has_next = i + 1 < n;
         let is_article = has_next
-            && ((p.hyphen_after && ARTICLES.contains(&t))
+            && ((p.hyphen_after && lexicon().articles.contains(t))
                 || (!p.hyphen_after && (t == "al" || t == "el")));
         if is_article {
             article_next = true;
@@ -251,6 +213,74 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
     tokens
 }
 
+/// Transliterates one word and appends its pieces (split at hyphens and spaces).
+fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<String>) {
+    // Fast path for plain ASCII words: no transliteration, no alternative spellings.
+    if word.is_ascii() {
+        let mut segs = word
+            .split('-')
+            .filter(|s| s.bytes().any(|b| b.is_ascii_alphanumeric()))
+            .peekable();
+        while let Some(seg) = segs.next() {
+            let mut text = String::with_capacity(seg.len());
+            text.extend(seg.chars().filter(char::is_ascii_alphanumeric));
+            pieces.push(Piece {
+                text,
+                alts: Vec::new(),
+                script: Script::Latin,
+                original: None,
+                hyphen_after: segs.peek().is_some(),
+            });
+        }
+        return;
+    }
+    word_forms(word, han, forms);
+    for f in forms.iter_mut() {
+        tidy_hyphens(f);
+    }
+    let Some(primary) = forms.first() else {
+        return;
+    };
+    let script = word_script(word);
+    let prim = split_form(primary);
+    if prim.is_empty() {
+        return;
+    }
+    let alt_splits: Vec<Vec<(&str, bool)>> = forms[1..]
+        .iter()
+        .map(|f| split_form(f))
+        .filter(|s| s.len() == prim.len())
+        .collect();
+    let original = (script != Script::Latin).then(|| word.to_string());
+    let article_stripped = original
+        .as_deref()
+        .filter(|_| prim.len() == 2 && prim[0].0 == "al")
+        .and_then(|o| o.strip_prefix("ال"));
+    // Hyphens inside the word separate pieces; the last piece of the word may be
+    // followed by a hyphen only if the word ended with one, which tidy_hyphens removed.
+    let last = prim.len() - 1;
+    for (k, (p, hy)) in prim.iter().enumerate() {
+        let mut alts: Vec<String> = Vec::new();
+        for s in &alt_splits {
+            let a = s[k].0;
+            if a != *p && !alts.iter().any(|x| x == a) {
+                alts.push(a.to_string());
+            }
+        }
+        let original = match (k, article_stripped) {
+            (1, Some(o)) => Some(o.to_string()),
+            _ => original.clone(),
+        };
+        pieces.push(Piece {
+            text: p.to_string(),
+            alts,
+            script,
+            original,
+            hyphen_after: *hy && k < last,
+        });
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Title {
     No,
@@ -263,6 +293,7 @@ enum Title {
 }
 
 fn title_of(t: &Token) -> Title {
+    let lex = lexicon();
     // The consonant skeleton of an Arabic-script token is no spelling anyone writes (عمر → "mr"
     // is not "Mr"), so only its vowelled form and its original are compared.
     let alts = if t.script == Script::Arabic {
@@ -273,17 +304,17 @@ fn title_of(t: &Token) -> Title {
     let forms = std::iter::once(t.text.as_str()).chain(alts.iter().map(String::as_str));
     let mut ambiguous = false;
     for f in forms {
-        if TITLES.contains(&f) {
+        if lex.titles.contains(f) {
             return Title::Plain;
         }
-        ambiguous |= AMBIGUOUS_TITLES.contains(&f);
+        ambiguous |= lex.ambiguous_titles.contains(f);
     }
     if ambiguous {
         Title::Ambiguous
     } else if t
         .original
         .as_deref()
-        .is_some_and(|o| TITLES_ARABIC.contains(&o))
+        .is_some_and(|o| lex.titles_arabic.contains(o))
     {
         Title::ScriptOnly
     } else {
@@ -292,7 +323,7 @@ fn title_of(t: &Token) -> Title {
 }
 
 fn is_particle_text(s: &str) -> bool {
-    PARTICLES.contains(&s) || CONNECTORS.contains(&s)
+    lexicon().particles.contains(s)
 }
 
 /// Removes titles so that normalizing the resulting text again removes nothing more: every
@@ -423,7 +454,7 @@ fn remove_org_words_once(tokens: &mut Vec<Token>, removed: &mut Vec<String>) -> 
 }
 
 fn root_of(s: &str) -> Option<&'static str> {
-    ROOTS.iter().find(|(f, _)| *f == s).map(|(_, r)| *r)
+    lexicon().roots.get(s).copied()
 }
 
 /// "ulrahman" → "rahman", "urrahman" → "rahman", "irahman" → "rahman".
@@ -468,6 +499,13 @@ fn fused_key(t: &str) -> Option<String> {
             };
             return (rest.len() >= 3).then(|| format!("abu{rest}"));
         }
+    }
+    // Every fused suffix ends in one of these letters; most tokens leave here.
+    if !matches!(
+        t.as_bytes().last(),
+        Some(b'n' | b'h' | b'q' | b'm' | b'a' | b'k' | b'e')
+    ) {
+        return None;
     }
     for (suffix, root) in FUSED_SUFFIXES {
         if let Some(head) = t.strip_suffix(suffix) {

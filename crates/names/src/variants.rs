@@ -2,17 +2,24 @@
 //! Wikidata by OpenSanctions (rigour, MIT); see data/README.md for provenance.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::fold::variant_key;
+use crate::fx::FxHasher;
 use crate::NamesError;
 
 static TABLE_GZ: &[u8] = include_bytes!("../data/name_variants.tsv.gz");
 
+/// A form's group id, or (with the top bit set) the index of its list of ids in `multi`:
+/// most forms belong to one group, and a 4-byte value keeps the map small enough to build fast.
+const MULTI: u32 = 1 << 31;
+
 /// Form → ids of the groups it belongs to. A group id is the line number in the table.
 pub struct VariantTable {
-    map: HashMap<&'static str, Vec<u32>>,
+    map: HashMap<&'static str, u32, BuildHasherDefault<FxHasher>>,
+    multi: Vec<Vec<u32>>,
     groups: usize,
 }
 
@@ -27,20 +34,36 @@ impl VariantTable {
         // Loaded once per process and kept for its lifetime; leaking lets the map borrow the
         // forms instead of allocating 400,000 small strings.
         let text: &'static str = Box::leak(text.into_boxed_str());
-        let mut map: HashMap<&'static str, Vec<u32>> = HashMap::with_capacity(400_000);
+        let mut multi: Vec<Vec<u32>> = Vec::new();
+        let mut map: HashMap<&'static str, u32, BuildHasherDefault<FxHasher>> =
+            HashMap::with_capacity_and_hasher(340_000, BuildHasherDefault::default());
         let mut groups = 0usize;
         for (id, line) in text.lines().enumerate() {
             let id = u32::try_from(id)
                 .map_err(|_| NamesError::VariantTable("too many groups".into()))?;
             for form in line.split('\t').filter(|f| !f.is_empty()) {
-                let ids = map.entry(form).or_default();
-                if ids.last() != Some(&id) {
-                    ids.push(id);
+                match map.entry(form) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        let slot = o.get_mut();
+                        if *slot & MULTI != 0 {
+                            let ids = &mut multi[(*slot & !MULTI) as usize];
+                            if ids.last() != Some(&id) {
+                                ids.push(id);
+                            }
+                        } else if *slot != id {
+                            let index = u32::try_from(multi.len()).unwrap_or(u32::MAX) | MULTI;
+                            multi.push(vec![*slot, id]);
+                            *slot = index;
+                        }
+                    }
                 }
             }
             groups += 1;
         }
-        Ok(VariantTable { map, groups })
+        Ok(VariantTable { map, multi, groups })
     }
 
     /// Number of groups in the table.
@@ -56,16 +79,26 @@ impl VariantTable {
     /// Group ids of `token` (looked up as given, then after folding: lower case, NFKC,
     /// Latin diacritics and Arabic harakat removed).
     pub fn groups_of(&self, token: &str) -> &[u32] {
-        if let Some(ids) = self.map.get(token) {
-            return ids;
+        if let Some(slot) = self.map.get(token) {
+            return self.ids(slot);
         }
         let key = variant_key(token);
         if key != token {
-            if let Some(ids) = self.map.get(key.as_str()) {
-                return ids;
+            if let Some(slot) = self.map.get(key.as_str()) {
+                return self.ids(slot);
             }
         }
         &[]
+    }
+
+    fn ids<'a>(&'a self, slot: &'a u32) -> &'a [u32] {
+        if slot & MULTI == 0 {
+            std::slice::from_ref(slot)
+        } else {
+            self.multi
+                .get((slot & !MULTI) as usize)
+                .map_or(&[], Vec::as_slice)
+        }
     }
 }
 
