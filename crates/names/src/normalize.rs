@@ -234,6 +234,10 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
         }
         return;
     }
+    // The Arabic conjunction "and" written as a separate word (حاجی خيرالله و حاجی ستار).
+    if word == "و" {
+        return;
+    }
     word_forms(word, han, forms);
     for f in forms.iter_mut() {
         tidy_hyphens(f);
