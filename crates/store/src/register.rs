@@ -10,7 +10,7 @@ use vigil_model::{
     ListName, PartialDate,
 };
 
-use crate::{get, Result, Store, StoreError};
+use crate::{get, Backend, Result, Store, StoreError};
 
 /// A file an import was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,7 +274,7 @@ impl Store {
         let mut reports = Vec::new();
         let mut written = 0u64;
         for batch in batches {
-            let report = import_batch(&mut tx, batch, &mut |n| {
+            let report = import_batch(&mut tx, self.backend, batch, &mut |n| {
                 written += n;
                 progress(written)
             })
@@ -567,6 +567,7 @@ struct NewVersion {
 
 async fn import_batch(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
     batch: ImportBatch,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportReport> {
@@ -733,40 +734,45 @@ async fn import_batch(
     .await?;
 
     // Multi-row inserts: one round trip per chunk matters on PostgreSQL.
+    // Multi-row inserts: one round trip per chunk matters on PostgreSQL. SQLite gets plain `?`
+    // placeholders: it looks numbered ones up by name in a linear list, which made large
+    // statements quadratic.
     const ROWS_PER_INSERT: usize = 200;
     const COLUMNS: usize = 9;
-    for chunk in versions.chunks(ROWS_PER_INSERT) {
+    let mut versions = versions.into_iter().peekable();
+    while versions.peek().is_some() {
+        let chunk: Vec<NewVersion> = versions.by_ref().take(ROWS_PER_INSERT).collect();
         let mut sql = String::from(
             "INSERT INTO entity_versions (entity_id, list, revision_id, change, schema, caption, content_hash, listed, data) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * COLUMNS;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!(
-                "({})",
-                (1..=COLUMNS)
-                    .map(|c| format!("${}", b + c))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            let placeholders: Vec<String> = (1..=COLUMNS)
+                .map(|c| match backend {
+                    Backend::Sqlite => "?".to_string(),
+                    Backend::Postgres => format!("${}", i * COLUMNS + c),
+                })
+                .collect();
+            sql.push_str(&format!("({})", placeholders.join(", ")));
         }
+        let rows = chunk.len() as u64;
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for v in chunk {
             query = query
-                .bind(v.entity_id.clone())
+                .bind(v.entity_id)
                 .bind(list.clone())
                 .bind(revision_id)
                 .bind(v.change.as_str())
-                .bind(v.schema.clone())
-                .bind(v.caption.clone())
-                .bind(v.content_hash.clone())
+                .bind(v.schema)
+                .bind(v.caption)
+                .bind(v.content_hash)
                 .bind(i64::from(v.listed))
-                .bind(v.data.clone());
+                .bind(v.data);
         }
         query.execute(&mut **tx).await?;
-        progress(chunk.len() as u64);
+        progress(rows);
     }
     report.revision = number;
     Ok(report)
