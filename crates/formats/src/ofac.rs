@@ -378,7 +378,7 @@ impl<'a> Rows<'a> {
                 .record_line(record.position().map(|p| p.byte()).unwrap_or_default());
             // OFAC fields never span lines, so a line break inside a field means a quote that
             // was opened and never closed: the reader has swallowed the following lines.
-            if record.iter().any(|f| f.contains(['\n', '\r'])) {
+            if record.iter().any(|f| f.as_bytes().contains(&b'\n')) {
                 let end = self.lines.line_of(self.reader.position().byte());
                 problems.push(
                     shown,
