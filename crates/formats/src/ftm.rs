@@ -945,6 +945,7 @@ struct Main {
 /// Reads a FollowTheMoney JSON lines file.
 pub fn read_ftm(path: &Path, options: &ReadOptions<'_>) -> Result<ParsedList, FormatError> {
     let shown = display_path(path);
+    let source_name = crate::source_file_name(path);
     let (text, digest) = read_text(path)?;
     if let Some(progress) = options.progress {
         progress(digest.bytes);
@@ -1035,7 +1036,7 @@ pub fn read_ftm(path: &Path, options: &ReadOptions<'_>) -> Result<ParsedList, Fo
             main.programs = line.values("program").to_vec();
             main.entity.sources.push(SourceRecord {
                 list: main.entity.id.list().to_string(),
-                file: shown.clone(),
+                file: source_name.clone(),
                 record: format!("line {number}"),
             });
         }
@@ -1101,7 +1102,7 @@ pub fn read_ftm(path: &Path, options: &ReadOptions<'_>) -> Result<ParsedList, Fo
         }
         entity.sources.push(SourceRecord {
             list: entity.id.list().to_string(),
-            file: shown.clone(),
+            file: source_name.clone(),
             record: format!("line {}", line.number),
         });
     }

@@ -348,6 +348,14 @@ pub fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// The file's name without its folder, as source records keep it: where a file was read from
+/// differs between machines, what it was does not.
+pub fn source_file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| display_path(path))
+}
+
 /// A whole input file as checked UTF-8 text, with its digest.
 ///
 /// Refuses, naming the file: a missing or unreadable file, a folder, an empty file, a file over

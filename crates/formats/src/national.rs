@@ -126,10 +126,7 @@ pub fn read_national_csv(
 ) -> Result<ParsedList, FormatError> {
     let (text, digest) = read_text(path)?;
     let shown = display_path(path);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
+    let file_name = crate::source_file_name(path);
     let mut reader = Reader {
         shown: &shown,
         problems: Vec::new(),

@@ -108,6 +108,8 @@ impl FileKind {
 /// One input file, read and checked as UTF-8.
 struct Input {
     shown: String,
+    /// The file name alone, for source records.
+    name: String,
     text: String,
 }
 
@@ -184,6 +186,7 @@ pub fn read_ofac(paths: &[PathBuf], options: &ReadOptions<'_>) -> Result<ParsedL
             kind,
             Input {
                 shown: display_path(&path),
+                name: crate::source_file_name(&path),
                 text,
             },
         ));
@@ -579,7 +582,7 @@ impl Drafts {
 fn add_source(sources: &mut Vec<SourceRecord>, list: &ListName, input: &Input, line: u64) {
     use std::fmt::Write as _;
     if let Some(last) = sources.last_mut() {
-        if last.file == input.shown {
+        if last.file == input.name {
             if let Some(first) = last.record.strip_prefix("line ") {
                 last.record = format!("lines {first}");
             }
@@ -590,7 +593,7 @@ fn add_source(sources: &mut Vec<SourceRecord>, list: &ListName, input: &Input, l
     }
     sources.push(SourceRecord {
         list: list.to_string(),
-        file: input.shown.clone(),
+        file: input.name.clone(),
         record: format!("line {line}"),
     });
 }

@@ -121,10 +121,7 @@ pub fn regime_for(list_type: &str) -> (String, Option<String>) {
 pub fn read_un_xml(path: &Path, options: &ReadOptions<'_>) -> Result<ParsedList, FormatError> {
     let (text, digest) = read_text(path)?;
     let shown = display_path(path);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
+    let file_name = crate::source_file_name(path);
     let list = match &options.list {
         Some(list) => list.clone(),
         None => ListName::new(DEFAULT_LIST)

@@ -69,7 +69,12 @@ pub fn seed_authorities() -> Vec<Authority> {
             ExecutiveCommittee,
             None,
         ),
-        Authority::new("UNSC", "United Nations Security Council", InternationalBody, None),
+        Authority::new(
+            "UNSC",
+            "United Nations Security Council",
+            InternationalBody,
+            None,
+        ),
         Authority::new(
             "INTERPOL",
             "International Criminal Police Organization",

@@ -220,7 +220,15 @@ impl BirthDate {
         let lower = trimmed.to_ascii_lowercase();
         let mut rest = lower.as_str();
         let mut approximate = false;
-        for prefix in ["circa", "approximately", "approx.", "approx", "ca.", "c.", "about"] {
+        for prefix in [
+            "circa",
+            "approximately",
+            "approx.",
+            "approx",
+            "ca.",
+            "c.",
+            "about",
+        ] {
             if let Some(r) = rest.strip_prefix(prefix) {
                 approximate = true;
                 rest = r.trim_start();

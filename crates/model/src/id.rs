@@ -66,7 +66,9 @@ impl EntityId {
         let source_id = source_id.trim();
         let valid = !source_id.is_empty()
             && source_id.len() <= 128
-            && source_id.chars().all(|c| !c.is_whitespace() && !c.is_control());
+            && source_id
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control());
         if !valid {
             return Err(IdError::BadSourceId(source_id.to_string()));
         }
@@ -117,10 +119,22 @@ mod tests {
     fn parses_and_rejects_ids() {
         let id: EntityId = "ofac:10743".parse().unwrap();
         assert_eq!((id.list(), id.source_id()), ("ofac", "10743"));
-        assert!(matches!("10743".parse::<EntityId>(), Err(IdError::MissingList(_))));
-        assert!(matches!("UN:x".parse::<EntityId>(), Err(IdError::BadList(_))));
-        assert!(matches!("un:a b".parse::<EntityId>(), Err(IdError::BadSourceId(_))));
-        assert!(matches!("un:".parse::<EntityId>(), Err(IdError::BadSourceId(_))));
+        assert!(matches!(
+            "10743".parse::<EntityId>(),
+            Err(IdError::MissingList(_))
+        ));
+        assert!(matches!(
+            "UN:x".parse::<EntityId>(),
+            Err(IdError::BadList(_))
+        ));
+        assert!(matches!(
+            "un:a b".parse::<EntityId>(),
+            Err(IdError::BadSourceId(_))
+        ));
+        assert!(matches!(
+            "un:".parse::<EntityId>(),
+            Err(IdError::BadSourceId(_))
+        ));
         let with_colon: EntityId = "ftm:NK-abc:1".parse().unwrap();
         assert_eq!(with_colon.source_id(), "NK-abc:1");
     }
