@@ -17,6 +17,9 @@ pub enum BenchJob {
         #[arg(long)]
         list: Option<String>,
     },
+    /// Screen a query file against the register in --db: index build time, queries per
+    /// second (all cores and per core), peak memory, optionally retrieval recall.
+    Screen(crate::screen::BenchScreenArgs),
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
@@ -32,7 +35,8 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
         BenchJob::Import { files, list } => {
             let store = Store::open(db).await?;
             let started = Instant::now();
-            let (parsed, batches) = crate::import::read_batches(&files, list.as_deref(), None, None)?;
+            let (parsed, batches) =
+                crate::import::read_batches(&files, list.as_deref(), None, None)?;
             let read_s = started.elapsed().as_secs_f64();
             let entities: usize = batches.iter().map(|b| b.entities.len()).sum();
             let stored = Instant::now();
@@ -53,5 +57,6 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
             println!("{line}");
             Ok(())
         }
+        BenchJob::Screen(args) => crate::screen::bench(db, args).await,
     }
 }

@@ -94,7 +94,10 @@ pub async fn run(
     }
 
     let entities: usize = batches.iter().map(|b| b.entities.len()).sum();
-    let storing = bar(entities as u64, "storing  {bar:40} {pos}/{len} versions {elapsed}");
+    let storing = bar(
+        entities as u64,
+        "storing  {bar:40} {pos}/{len} versions {elapsed}",
+    );
     let on_store = |n: u64| storing.set_position(n);
     let reports = store.import(batches, &on_store).await?;
     storing.finish_and_clear();

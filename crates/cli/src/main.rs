@@ -145,7 +145,10 @@ fn parse_id(id: &str) -> Result<EntityId> {
 
 fn parse_date(flag: &str, value: Option<&str>) -> Result<Option<PartialDate>> {
     value
-        .map(|v| PartialDate::parse_iso(v).with_context(|| format!("--{flag} {v:?}: expected YYYY-MM-DD")))
+        .map(|v| {
+            PartialDate::parse_iso(v)
+                .with_context(|| format!("--{flag} {v:?}: expected YYYY-MM-DD"))
+        })
         .transpose()
 }
 
@@ -162,7 +165,14 @@ async fn run(cli: Cli) -> Result<()> {
             json,
         } => {
             let store = open(&cli.db).await?;
-            import::run(&store, &files, list.as_deref(), format.map(FormatArg::format), json).await
+            import::run(
+                &store,
+                &files,
+                list.as_deref(),
+                format.map(FormatArg::format),
+                json,
+            )
+            .await
         }
         Command::Lists { json } => output::lists(&open(&cli.db).await?, json).await,
         Command::Show { id, as_of, json } => {
@@ -188,8 +198,14 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let as_of = parse_date("as-of", as_of.as_deref())?;
             let store = open(&cli.db).await?;
-            output::export_ftm(&store, output.as_deref(), list.as_deref(), as_of, include_delisted)
-                .await
+            output::export_ftm(
+                &store,
+                output.as_deref(),
+                list.as_deref(),
+                as_of,
+                include_delisted,
+            )
+            .await
         }
         Command::Authorities { json } => output::authorities(&open(&cli.db).await?, json).await,
         Command::Bench { job } => bench::run(&cli.db, job).await,

@@ -46,7 +46,12 @@ pub async fn lists(store: &Store, json: bool) -> Result<()> {
         let latest = l
             .latest
             .as_ref()
-            .map(|r| format!("revision {} effective {} (imported {})", r.number, r.effective, r.imported_at))
+            .map(|r| {
+                format!(
+                    "revision {} effective {} (imported {})",
+                    r.number, r.effective, r.imported_at
+                )
+            })
             .unwrap_or_else(|| "no revision".into());
         println!(
             "{:<12} {:<10} {:>6} listed {:>5} delisted  {}  — {}",
@@ -56,11 +61,19 @@ pub async fn lists(store: &Store, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub async fn show(store: &Store, id: &EntityId, as_of: Option<PartialDate>, json: bool) -> Result<()> {
-    let record = store.entity(id, as_of).await?.with_context(|| match as_of {
-        Some(d) => format!("{id} is not in the register as of {d}"),
-        None => format!("{id} is not in the register"),
-    })?;
+pub async fn show(
+    store: &Store,
+    id: &EntityId,
+    as_of: Option<PartialDate>,
+    json: bool,
+) -> Result<()> {
+    let record = store
+        .entity(id, as_of)
+        .await?
+        .with_context(|| match as_of {
+            Some(d) => format!("{id} is not in the register as of {d}"),
+            None => format!("{id} is not in the register"),
+        })?;
     if json {
         return print_json(&record);
     }
@@ -93,26 +106,60 @@ pub fn render_entity(record: &EntityRecord) -> String {
         if record.listed { "" } else { "  DELISTED" }
     ));
     for n in &e.names {
-        let lang = n.lang.as_deref().map(|l| format!(", {l}")).unwrap_or_default();
-        out.push_str(&format!("  name         {} ({:?}, {}{lang})\n", n.value, n.kind, n.script));
+        let lang = n
+            .lang
+            .as_deref()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  name         {} ({:?}, {}{lang})\n",
+            n.value, n.kind, n.script
+        ));
     }
-    line(&mut out, "  born", e.birth_dates.iter().map(|b| {
-        let approx = if b.approximate { "approx. " } else { "" };
-        match &b.date {
-            Some(d) => format!("{approx}{d}"),
-            None => format!("{:?} (not understood)", b.text),
-        }
-    }));
-    line(&mut out, "  birthplace", e.birth_places.iter().map(|p| p.text.clone()));
-    line(&mut out, "  nationality", e.nationalities.iter().map(country));
-    line(&mut out, "  citizenship", e.citizenships.iter().map(country));
+    line(
+        &mut out,
+        "  born",
+        e.birth_dates.iter().map(|b| {
+            let approx = if b.approximate { "approx. " } else { "" };
+            match &b.date {
+                Some(d) => format!("{approx}{d}"),
+                None => format!("{:?} (not understood)", b.text),
+            }
+        }),
+    );
+    line(
+        &mut out,
+        "  birthplace",
+        e.birth_places.iter().map(|p| p.text.clone()),
+    );
+    line(
+        &mut out,
+        "  nationality",
+        e.nationalities.iter().map(country),
+    );
+    line(
+        &mut out,
+        "  citizenship",
+        e.citizenships.iter().map(country),
+    );
     line(&mut out, "  country", e.countries.iter().map(country));
-    line(&mut out, "  gender", e.gender.iter().map(|g| format!("{g:?}")));
+    line(
+        &mut out,
+        "  gender",
+        e.gender.iter().map(|g| format!("{g:?}")),
+    );
     line(&mut out, "  title", e.titles.iter().cloned());
     line(&mut out, "  position", e.positions.iter().cloned());
     for d in &e.documents {
-        let kind = d.kind_text.clone().unwrap_or_else(|| format!("{:?}", d.kind));
-        let issuer = d.country.as_ref().map(|c| format!(" ({})", country(c))).unwrap_or_default();
+        let kind = d
+            .kind_text
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", d.kind));
+        let issuer = d
+            .country
+            .as_ref()
+            .map(|c| format!(" ({})", country(c)))
+            .unwrap_or_default();
         out.push_str(&format!("  document     {kind} {}{issuer}\n", d.number));
     }
     line(&mut out, "  address", e.addresses.iter().map(|a| a.full()));
@@ -123,14 +170,28 @@ pub fn render_entity(record: &EntityRecord) -> String {
             d.regime,
             d.kind,
             d.status,
-            d.listed_on.map(|l| format!(", listed {l}")).unwrap_or_default(),
-            d.delisted_on.map(|l| format!(", delisted {l}")).unwrap_or_default(),
-            d.legal_basis.as_deref().map(|b| format!(", basis: {b}")).unwrap_or_default(),
+            d.listed_on
+                .map(|l| format!(", listed {l}"))
+                .unwrap_or_default(),
+            d.delisted_on
+                .map(|l| format!(", delisted {l}"))
+                .unwrap_or_default(),
+            d.legal_basis
+                .as_deref()
+                .map(|b| format!(", basis: {b}"))
+                .unwrap_or_default(),
         ));
     }
     line(&mut out, "  remarks", e.remarks.iter().cloned());
-    line(&mut out, "  source", e.sources.iter().map(|s| format!("{} {}", s.file, s.record)));
-    out.push_str(&format!("  revision     {} ({:?})\n", record.revision, record.change));
+    line(
+        &mut out,
+        "  source",
+        e.sources.iter().map(|s| format!("{} {}", s.file, s.record)),
+    );
+    out.push_str(&format!(
+        "  revision     {} ({:?})\n",
+        record.revision, record.change
+    ));
     out
 }
 
@@ -143,7 +204,11 @@ pub async fn history(store: &Store, id: &EntityId, json: bool) -> Result<()> {
         if json {
             print_json(v)?;
         } else {
-            let fields = if v.fields.is_empty() { String::new() } else { format!(" ({})", v.fields.join(", ")) };
+            let fields = if v.fields.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", v.fields.join(", "))
+            };
             println!(
                 "revision {:>3}  effective {}  imported {}  {}{}  {}",
                 v.revision,
@@ -166,13 +231,24 @@ pub async fn diff(store: &Store, list: &str, from: i64, to: i64, json: bool) -> 
         if json {
             print_json(e)?;
         } else {
-            let fields = if e.fields.is_empty() { String::new() } else { format!(" ({})", e.fields.join(", ")) };
+            let fields = if e.fields.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.fields.join(", "))
+            };
             println!("{:<9} {}  {}{}", e.change.as_str(), e.id, e.caption, fields);
         }
     }
     if !json {
         let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        println!("{list} revision {from} → {to}: {}", if summary.is_empty() { "no changes".into() } else { summary.join(", ") });
+        println!(
+            "{list} revision {from} → {to}: {}",
+            if summary.is_empty() {
+                "no changes".into()
+            } else {
+                summary.join(", ")
+            }
+        );
     }
     Ok(())
 }
@@ -203,7 +279,10 @@ pub async fn export_ftm(
             n
         }
     };
-    eprintln!("exported {} entities ({lines} FollowTheMoney lines)", entities.len());
+    eprintln!(
+        "exported {} entities ({lines} FollowTheMoney lines)",
+        entities.len()
+    );
     Ok(())
 }
 

@@ -16,7 +16,11 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
 
 store_test!(bad_files_are_refused_and_change_nothing, |db| {
     let db = db.location.as_str();
-    vigil(db, &["import", &example("national_banned_organizations.csv")]).ok();
+    vigil(
+        db,
+        &["import", &example("national_banned_organizations.csv")],
+    )
+    .ok();
     let before = list_counts(db);
     let dir = tempfile::tempdir().unwrap();
 
@@ -28,7 +32,36 @@ store_test!(bad_files_are_refused_and_change_nothing, |db| {
     );
     let unknown = write(&dir, "notes.txt", b"just some words\nnot a list\n");
     let latin1 = write(&dir, "latin1.csv", b"id,schema,name,authority,legal_basis,listed_on\n1,Organization,Soci\xe9t\xe9,RU,x,2003-02-14\n");
+    let header = "id,schema,name,authority,legal_basis,listed_on\n";
+    let duplicate = write(
+        &dir,
+        "duplicate.csv",
+        format!("{header}7,Organization,One,RU,Decision 1,2003-02-14\n7,Organization,Two,RU,Decision 2,2003-02-14\n").as_bytes(),
+    );
+    let long_field = write(
+        &dir,
+        "long.csv",
+        format!(
+            "{header}8,Organization,{},RU,Decision,2003-02-14\n",
+            "X".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    let ragged = write(
+        &dir,
+        "ragged.csv",
+        format!("{header}9,Organization,Three\n").as_bytes(),
+    );
+    let ofac_row = write(
+        &dir,
+        "sdn.csv",
+        b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\r\n",
+    );
     let cases = [
+        (duplicate.as_str(), "duplicate.csv:3"),
+        (long_field.as_str(), "long.csv:2"),
+        (ragged.as_str(), "ragged.csv:2"),
+        (ofac_row.as_str(), "sdn.csv:1"),
         (empty.as_str(), "empty"),
         (truncated.as_str(), "truncated.xml"),
         (unknown.as_str(), "notes.txt"),
@@ -41,8 +74,27 @@ store_test!(bad_files_are_refused_and_change_nothing, |db| {
         assert_eq!(list_counts(db), before, "{file} changed the store");
     }
     let missing = vigil(db, &["import", "/nonexistent/list.xml"]).failed();
-    assert!(missing.stderr.contains("/nonexistent/list.xml"), "{}", missing.stderr);
-    let wrong_format = vigil(db, &["import", "--format", "un-xml", &example("national_banned_organizations.csv")]).failed();
-    assert!(wrong_format.stderr.contains("national_banned_organizations.csv"), "{}", wrong_format.stderr);
+    assert!(
+        missing.stderr.contains("/nonexistent/list.xml"),
+        "{}",
+        missing.stderr
+    );
+    let wrong_format = vigil(
+        db,
+        &[
+            "import",
+            "--format",
+            "un-xml",
+            &example("national_banned_organizations.csv"),
+        ],
+    )
+    .failed();
+    assert!(
+        wrong_format
+            .stderr
+            .contains("national_banned_organizations.csv"),
+        "{}",
+        wrong_format.stderr
+    );
     assert_eq!(list_counts(db), before);
 });

@@ -16,7 +16,11 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.status, 0, "vigil failed:\n{}\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.status, 0,
+            "vigil failed:\n{}\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
     #[track_caller]

@@ -30,7 +30,11 @@ store_test!(imports_the_example_and_shows_it, |db| {
 
     // The same file again is recognised; nothing new is stored.
     let again = vigil(db, &["import", &example(EXAMPLE)]).ok();
-    assert!(again.stdout.contains("already revision 1"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("already revision 1"),
+        "{}",
+        again.stdout
+    );
     assert_eq!(list_counts(db)[0].3, 1);
 
     let history = vigil(db, &["history", &first]).ok();
@@ -49,12 +53,24 @@ store_test!(ftm_export_then_import_gives_back_the_same_entities, |db| {
     vigil(db, &["import", &example(EXAMPLE)]).ok();
     let dir = tempfile::tempdir().unwrap();
     let exported = dir.path().join("register.ftm.jsonl");
-    vigil(db, &["export", "--format", "ftm", "--output", &crate::path(&exported)]).ok();
+    vigil(
+        db,
+        &[
+            "export",
+            "--format",
+            "ftm",
+            "--output",
+            &crate::path(&exported),
+        ],
+    )
+    .ok();
 
     let other = vigil_testkit::TestDb::sqlite();
     vigil(&other.location, &["import", &crate::path(&exported)]).ok();
     let a = vigil(db, &["export", "--format", "ftm"]).ok().stdout;
-    let b = vigil(&other.location, &["export", "--format", "ftm"]).ok().stdout;
+    let b = vigil(&other.location, &["export", "--format", "ftm"])
+        .ok()
+        .stdout;
     assert!(!a.is_empty());
     assert_eq!(a, b, "the round trip changed the register");
 });
@@ -63,15 +79,35 @@ store_test!(ftm_export_then_import_gives_back_the_same_entities, |db| {
 fn unknown_entity_and_bad_arguments_fail_clearly() {
     let db = vigil_testkit::TestDb::sqlite();
     let run = vigil(&db.location, &["show", "un:NOPE.1"]).failed();
-    assert!(run.stderr.contains("un:NOPE.1 is not in the register"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("un:NOPE.1 is not in the register"),
+        "{}",
+        run.stderr
+    );
     let run = vigil(&db.location, &["show", "no-list-prefix"]).failed();
     assert!(run.stderr.contains("not an entity id"), "{}", run.stderr);
     let run = vigil(&db.location, &["show", "un:X", "--as-of", "yesterday"]).failed();
     assert!(run.stderr.contains("--as-of"), "{}", run.stderr);
-    let run = vigil(&db.location, &["diff", "--list", "un", "--from", "1", "--to", "2"]).failed();
-    assert!(run.stderr.contains("no list named \"un\""), "{}", run.stderr);
+    let run = vigil(
+        &db.location,
+        &["diff", "--list", "un", "--from", "1", "--to", "2"],
+    )
+    .failed();
+    assert!(
+        run.stderr.contains("no list named \"un\""),
+        "{}",
+        run.stderr
+    );
     let run = run_raw(&["--help"]).ok();
-    for command in ["import", "lists", "show", "history", "diff", "export", "authorities"] {
+    for command in [
+        "import",
+        "lists",
+        "show",
+        "history",
+        "diff",
+        "export",
+        "authorities",
+    ] {
         assert!(run.stdout.contains(command), "--help lists {command}");
     }
 }
