@@ -3,6 +3,7 @@
 mod bench;
 mod import;
 mod output;
+mod screen;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,6 +107,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Screen names against the register: a file of queries in parallel, or one --name.
+    Screen(screen::ScreenArgs),
+    /// Score two names (or a file of pairs) with the screening scorer; needs no store.
+    Compare(screen::CompareArgs),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -208,6 +213,8 @@ async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Authorities { json } => output::authorities(&open(&cli.db).await?, json).await,
+        Command::Screen(args) => screen::screen(&cli.db, args).await,
+        Command::Compare(args) => screen::compare(args),
         Command::Bench { job } => bench::run(&cli.db, job).await,
     }
 }

@@ -1,0 +1,569 @@
+//! `vigil screen`, `vigil compare` and `vigil bench screen`: the screening engine
+//! (vigil-screen) against the register in the store.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use vigil_screen::{compare_with, parse_schema, Index, Params, Query, DEFAULT_THRESHOLD};
+use vigil_store::Store;
+
+/// Names longer than this are refused per line: no real name comes close, and a record this
+/// long is broken or hostile.
+const MAX_NAME_CHARS: usize = 1000;
+
+#[derive(Args)]
+pub struct ScreenArgs {
+    /// Queries to screen: JSON Lines `{"id","schema","name","birth_date","nationality"}` or CSV
+    /// with those column names (by .csv extension or a first line that is not JSON).
+    #[arg(long, conflicts_with = "name", requires = "output")]
+    input: Option<PathBuf>,
+    /// Where to write one JSON line per input line, in input order.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// One name to screen (human-readable output).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    birth_date: Option<String>,
+    #[arg(long)]
+    nationality: Option<String>,
+    /// Passport or identity number of the --name query (decisive when it is on the register).
+    #[arg(long)]
+    document: Vec<String>,
+    /// Person, Organization, LegalEntity, Vessel or Aircraft (default: any).
+    #[arg(long)]
+    schema: Option<String>,
+    /// Alert threshold (default: the engine's, chosen on the benchmark's DEV half).
+    #[arg(long)]
+    threshold: Option<f32>,
+    /// Most alerts per query.
+    #[arg(long, default_value_t = 5)]
+    limit: usize,
+    /// Score every name of the register instead of retrieved candidates (slow; for measuring
+    /// retrieval).
+    #[arg(long)]
+    exhaustive: bool,
+    /// Scorer parameters as JSON (for tuning; see vigil_screen::Params).
+    #[arg(long, hide = true)]
+    params: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// The two names (or use --input).
+    names: Vec<String>,
+    #[arg(long)]
+    schema: Option<String>,
+    /// Pairs to score: JSON Lines `{"id","schema","name1","name2"}`.
+    #[arg(long, requires = "output")]
+    input: Option<PathBuf>,
+    /// Where to write `{"id","score"}` lines.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    params: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BenchScreenArgs {
+    /// Queries, as for `vigil screen --input`.
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long)]
+    threshold: Option<f32>,
+    #[arg(long, default_value_t = 5)]
+    limit: usize,
+    /// Also screen the first N queries exhaustively and report the share of exhaustive alerts
+    /// that retrieval found.
+    #[arg(long)]
+    recall_sample: Option<usize>,
+    #[arg(long, hide = true)]
+    params: Option<String>,
+}
+
+fn params(text: Option<&str>) -> Result<Params> {
+    match text {
+        Some(t) => serde_json::from_str(t).context("--params: not a JSON object of Params"),
+        None => Ok(Params::default()),
+    }
+}
+
+fn bar(len: u64, template: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+async fn load_index(db: &str, p: Params) -> Result<(Index, f64, f64)> {
+    let started = Instant::now();
+    let store = Store::open(db).await?;
+    let records = store.entities(None, None, false).await?;
+    let load_s = started.elapsed().as_secs_f64();
+    if records.is_empty() {
+        bail!("the register in {db} is empty: import lists first (vigil import)");
+    }
+    let entities: Vec<_> = records.into_iter().map(|r| r.entity).collect();
+    let built = Instant::now();
+    let index = Index::build_with(&entities, p);
+    Ok((index, load_s, built.elapsed().as_secs_f64()))
+}
+
+/// One input line: a query, or the error record to write in its place.
+enum Item {
+    Query { id: String, query: Query },
+    Error(Value),
+}
+
+fn error_record(id: Option<&str>, line: usize, error: impl std::fmt::Display) -> Item {
+    Item::Error(json!({"query_id": id, "line": line, "error": error.to_string()}))
+}
+
+fn field<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a str>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(format!("field {key:?} must be a string, not {other}")),
+    }
+}
+
+fn make_query(
+    line: usize,
+    id: Option<String>,
+    schema: Option<&str>,
+    name: Option<&str>,
+    birth_date: Option<&str>,
+    nationality: Option<&str>,
+) -> Item {
+    let Some(id) = id else {
+        return error_record(None, line, "missing \"id\"");
+    };
+    let schema = match parse_schema(schema.unwrap_or("")) {
+        Ok(s) => s,
+        Err(e) => return error_record(Some(&id), line, e),
+    };
+    let Some(name) = name else {
+        return error_record(Some(&id), line, "missing \"name\"");
+    };
+    if name.trim().is_empty() {
+        return error_record(Some(&id), line, "empty name");
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return error_record(
+            Some(&id),
+            line,
+            format!("name longer than {MAX_NAME_CHARS} characters"),
+        );
+    }
+    let opt = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    Item::Query {
+        id,
+        query: Query {
+            schema,
+            name: name.to_string(),
+            birth_date: opt(birth_date),
+            nationality: opt(nationality),
+            documents: Vec::new(),
+        },
+    }
+}
+
+fn parse_json_line(line: usize, bytes: &[u8]) -> Item {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return error_record(None, line, format!("invalid UTF-8: {e}")),
+    };
+    if text.trim().is_empty() {
+        return error_record(None, line, "empty line");
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error_record(None, line, format!("malformed JSON: {e}")),
+    };
+    let Value::Object(obj) = value else {
+        return error_record(None, line, "expected a JSON object");
+    };
+    let id = match obj.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let get = |k: &str| field(&obj, k);
+    match (
+        get("schema"),
+        get("name"),
+        get("birth_date"),
+        get("nationality"),
+    ) {
+        (Ok(s), Ok(n), Ok(b), Ok(c)) => make_query(line, id, s, n, b, c),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            error_record(id.as_deref(), line, e)
+        }
+    }
+}
+
+fn is_csv(path: &Path, bytes: &[u8]) -> bool {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        return true;
+    }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    !matches!(first, Some(b'{') | None)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Item>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader.byte_headers().context("CSV header")?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(ci), Some(cn)) = (col("id"), col("name")) else {
+        bail!("CSV input needs the columns id and name (and optionally schema, birth_date, nationality)");
+    };
+    let (cs, cb, cc) = (col("schema"), col("birth_date"), col("nationality"));
+    let mut items = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                items.push(error_record(None, line, format!("malformed CSV: {e}")));
+                // A broken quote can swallow the rest; the csv reader resynchronizes on the
+                // next record, so keep going.
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line() as usize);
+        let get = |c: Option<usize>| -> Result<Option<&str>, String> {
+            match c.and_then(|c| record.get(c)) {
+                None => Ok(None),
+                Some(b) => std::str::from_utf8(b)
+                    .map(Some)
+                    .map_err(|e| format!("invalid UTF-8: {e}")),
+            }
+        };
+        let id = match get(Some(ci)) {
+            Ok(Some(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        };
+        items.push(match (get(cs), get(Some(cn)), get(cb), get(cc)) {
+            (Ok(s), Ok(n), Ok(b), Ok(c)) => make_query(line, id, s, n, b, c),
+            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+                error_record(id.as_deref(), line, e)
+            }
+        });
+    }
+    Ok(items)
+}
+
+fn read_queries(path: &Path) -> Result<Vec<Item>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if is_csv(path, &bytes) {
+        return read_csv(&bytes);
+    }
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    Ok(lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| parse_json_line(i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
+        .collect())
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs `f` over the items on every core, keeping input order.
+fn parallel<T: Sync, R: Send>(
+    items: &[T],
+    progress: &ProgressBar,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    const CHUNK: usize = 256;
+    let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads().min(chunks.len()).max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(c) else { break };
+                        out.push((c, chunk.iter().map(&f).collect::<Vec<R>>()));
+                        progress.inc(chunk.len() as u64);
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    done.sort_by_key(|(c, _)| *c);
+    done.into_iter().flat_map(|(_, r)| r).collect()
+}
+
+fn result_line(
+    index: &Index,
+    item: &Item,
+    threshold: f32,
+    limit: usize,
+    exhaustive: bool,
+) -> String {
+    match item {
+        Item::Error(v) => v.to_string(),
+        Item::Query { id, query } => {
+            let matches = if exhaustive {
+                index.screen_exhaustive(query, threshold, limit)
+            } else {
+                index.screen(query, threshold, limit)
+            };
+            json!({"query_id": id, "matches": matches}).to_string()
+        }
+    }
+}
+
+pub async fn screen(db: &str, a: ScreenArgs) -> Result<()> {
+    let p = params(a.params.as_deref())?;
+    let threshold = a.threshold.unwrap_or(DEFAULT_THRESHOLD);
+    if !(0.0..=1.0).contains(&threshold) {
+        bail!("--threshold {threshold}: expected a number from 0 to 1");
+    }
+    match (&a.input, &a.name) {
+        (Some(input), _) => {
+            let items = read_queries(input)?;
+            let (index, _, _) = load_index(db, p).await?;
+            let output = a
+                .output
+                .as_deref()
+                .context("--output is required with --input")?;
+            let progress = bar(
+                items.len() as u64,
+                "screening {bar:40} {pos}/{len} queries {elapsed}",
+            );
+            let lines = parallel(&items, &progress, |item| {
+                result_line(&index, item, threshold, a.limit, a.exhaustive)
+            });
+            progress.finish_and_clear();
+            let file = std::fs::File::create(output)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            let mut w = BufWriter::new(file);
+            for l in &lines {
+                writeln!(w, "{l}")?;
+            }
+            w.flush()?;
+            let errors = items.iter().filter(|i| matches!(i, Item::Error(_))).count();
+            if errors > 0 {
+                eprintln!("warning: {errors} of {} input lines were not screened (error records in the output)", items.len());
+            }
+            Ok(())
+        }
+        (None, Some(name)) => {
+            let schema = parse_schema(a.schema.as_deref().unwrap_or(""))?;
+            let (index, _, _) = load_index(db, p).await?;
+            let query = Query {
+                schema,
+                name: name.clone(),
+                birth_date: a.birth_date.clone(),
+                nationality: a.nationality.clone(),
+                documents: a.document.clone(),
+            };
+            let matches = if a.exhaustive {
+                index.screen_exhaustive(&query, threshold, a.limit)
+            } else {
+                index.screen(&query, threshold, a.limit)
+            };
+            if matches.is_empty() {
+                println!("no match at or above {threshold}");
+            }
+            for m in &matches {
+                println!("{:.3}  {}  {}", m.score, m.id, m.name);
+                print_explanation(&m.explanation);
+            }
+            Ok(())
+        }
+        (None, None) => bail!("give --input FILE --output FILE, or --name NAME"),
+    }
+}
+
+fn print_explanation(x: &vigil_screen::Explanation) {
+    println!("       name score {:.3}", x.name_score);
+    for p in &x.pairs {
+        println!(
+            "       {:<20} ~ {:<20} {:.3} {:?}",
+            p.query, p.candidate, p.similarity, p.method
+        );
+    }
+    if !x.unmatched_query.is_empty() {
+        println!("       only in the query: {}", x.unmatched_query.join(" "));
+    }
+    if !x.unmatched_candidate.is_empty() {
+        println!(
+            "       only in the listed name: {}",
+            x.unmatched_candidate.join(" ")
+        );
+    }
+    for a in &x.adjustments {
+        println!("       {:+.3} {:?}: {}", a.delta, a.factor, a.evidence);
+    }
+}
+
+pub fn compare(a: CompareArgs) -> Result<()> {
+    let p = params(a.params.as_deref())?;
+    if let Some(input) = &a.input {
+        if !a.names.is_empty() {
+            bail!("give either two names or --input, not both");
+        }
+        let output = a
+            .output
+            .as_deref()
+            .context("--output is required with --input")?;
+        let bytes =
+            std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+        let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+        if lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        let progress = bar(
+            lines.len() as u64,
+            "comparing {bar:40} {pos}/{len} pairs {elapsed}",
+        );
+        let indexed: Vec<(usize, &[u8])> = lines.iter().copied().enumerate().collect();
+        let out = parallel(&indexed, &progress, |(i, l)| compare_line(*i + 1, l, &p));
+        progress.finish_and_clear();
+        let file = std::fs::File::create(output)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+        let mut w = BufWriter::new(file);
+        for l in &out {
+            writeln!(w, "{l}")?;
+        }
+        w.flush()?;
+        return Ok(());
+    }
+    let [n1, n2] = a.names.as_slice() else {
+        bail!("give two names (vigil compare \"name one\" \"name two\") or --input FILE --output FILE");
+    };
+    let schema = parse_schema(a.schema.as_deref().unwrap_or(""))?;
+    let s = compare_with(n1, n2, schema, &p);
+    println!("{:.3}", s.score);
+    print_explanation(&s.explanation);
+    Ok(())
+}
+
+fn compare_line(line: usize, bytes: &[u8], p: &Params) -> String {
+    let err = |id: Option<&str>, e: String| json!({"id": id, "line": line, "error": e}).to_string();
+    let Ok(text) = std::str::from_utf8(bytes.strip_suffix(b"\r").unwrap_or(bytes)) else {
+        return err(None, "invalid UTF-8".into());
+    };
+    let obj = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => return err(None, "expected a JSON object".into()),
+        Err(e) => return err(None, format!("malformed JSON: {e}")),
+    };
+    let id = match obj.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let Some(id) = id else {
+        return err(None, "missing \"id\"".into());
+    };
+    let (Ok(Some(n1)), Ok(Some(n2)), Ok(schema)) = (
+        field(&obj, "name1"),
+        field(&obj, "name2"),
+        field(&obj, "schema"),
+    ) else {
+        return err(Some(&id), "name1 and name2 must be strings".into());
+    };
+    let schema = match parse_schema(schema.unwrap_or("")) {
+        Ok(s) => s,
+        Err(e) => return err(Some(&id), e.to_string()),
+    };
+    let s = compare_with(n1, n2, schema, p);
+    json!({"id": id, "score": s.score}).to_string()
+}
+
+pub async fn bench(db: &str, a: BenchScreenArgs) -> Result<()> {
+    let p = params(a.params.as_deref())?;
+    let threshold = a.threshold.unwrap_or(DEFAULT_THRESHOLD);
+    let items = read_queries(&a.input)?;
+    let (index, load_s, build_s) = load_index(db, p).await?;
+    let hidden = ProgressBar::hidden();
+    let started = Instant::now();
+    let lines = parallel(&items, &hidden, |item| {
+        result_line(&index, item, threshold, a.limit, false)
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let n = lines.len();
+    let cores = threads().min(n.div_ceil(256)).max(1);
+    let (entities, names) = index.len();
+    let mut line = json!({
+        "bench": "screen",
+        "entities": entities,
+        "names": names,
+        "register_load_seconds": load_s,
+        "index_build_seconds": build_s,
+        "queries": n,
+        "threshold": threshold,
+        "seconds": seconds,
+        "queries_per_second": n as f64 / seconds,
+        "threads": cores,
+        "queries_per_second_per_core": n as f64 / seconds / cores as f64,
+        "peak_rss_mib": crate::bench::peak_rss_mib(),
+    });
+    if let Some(k) = a.recall_sample {
+        let sample: Vec<&Item> = items.iter().take(k).collect();
+        let pairs = parallel(&sample, &hidden, |item| match item {
+            Item::Query { query, .. } => {
+                let ex = index.screen_exhaustive(query, threshold, usize::MAX);
+                let got = index.screen(query, threshold, usize::MAX);
+                let found = ex
+                    .iter()
+                    .filter(|m| got.iter().any(|g| g.id == m.id))
+                    .count();
+                (ex.len(), found)
+            }
+            Item::Error(_) => (0, 0),
+        });
+        let total: usize = pairs.iter().map(|p| p.0).sum();
+        let found: usize = pairs.iter().map(|p| p.1).sum();
+        if let Some(obj) = line.as_object_mut() {
+            obj.insert("recall_sample_queries".into(), sample.len().into());
+            obj.insert("exhaustive_alerts".into(), total.into());
+            obj.insert("retrieved_alerts".into(), found.into());
+            obj.insert(
+                "retrieval_recall".into(),
+                (if total == 0 {
+                    1.0
+                } else {
+                    found as f64 / total as f64
+                })
+                .into(),
+            );
+        }
+    }
+    println!("{line}");
+    Ok(())
+}

@@ -1,0 +1,630 @@
+//! The candidate index: a read-only snapshot of the register's names with inverted postings,
+//! and the screening of one query against it.
+
+use vigil_model::{country, Entity, NameKind, Schema};
+use vigil_names::{coarse_key, SchemaKind};
+
+use crate::align::{align, Alignment, Params};
+use crate::corroborate::{date_delta, normalize_document, Adjustment, Factor, Facts, QueryDate};
+use crate::fx::{map_with_capacity, FxMap};
+use crate::prep::{hash_str, prepare, token_sim, Method, Prepared, Span, Tok};
+use crate::{explain, Explanation, Match, Query};
+
+struct EntityEntry {
+    id: String,
+    schema: Schema,
+    facts: Facts,
+    names: std::ops::Range<u32>,
+}
+
+struct NameEntry {
+    entity: u32,
+    value: String,
+    kind: SchemaKind,
+    weak: bool,
+    toks: Vec<u32>,
+    spans: Vec<Span>,
+}
+
+/// A read-only snapshot of a register, built once and shared by every screening thread.
+pub struct Index {
+    params: Params,
+    entities: Vec<EntityEntry>,
+    names: Vec<NameEntry>,
+    vocab: Vec<Tok>,
+    vocab_w: Vec<f32>,
+    /// Retrieval key of a token → vocabulary ids.
+    keys: FxMap<u64, Vec<u32>>,
+    /// Vocabulary id → names holding it.
+    postings: Vec<Vec<u32>>,
+    /// Span key → names, packed as `name | len << SPAN_SHIFT`.
+    span_postings: FxMap<u64, Vec<u32>>,
+    /// Document number → entities.
+    doc_postings: FxMap<u64, Vec<u32>>,
+}
+
+const SPAN_SHIFT: u32 = 26;
+const NAME_MASK: u32 = (1 << SPAN_SHIFT) - 1;
+
+pub(crate) fn kind_of(s: Schema) -> SchemaKind {
+    match s {
+        Schema::Person => SchemaKind::Person,
+        Schema::Organization | Schema::LegalEntity => SchemaKind::Organization,
+        Schema::Vessel | Schema::Aircraft => SchemaKind::Other,
+    }
+}
+
+fn kind_slot(k: SchemaKind) -> usize {
+    match k {
+        SchemaKind::Person => 0,
+        SchemaKind::Organization => 1,
+        SchemaKind::Other => 2,
+    }
+}
+
+/// Whether a query of schema `q` may match an entity of schema `c`: persons never match
+/// organizations, vessels and aircraft only their own kind; an unspecified query matches all.
+pub fn compatible(q: Option<Schema>, c: Schema) -> bool {
+    match q {
+        None => true,
+        Some(Schema::Person) => matches!(c, Schema::Person | Schema::LegalEntity),
+        Some(Schema::Organization) => matches!(c, Schema::Organization | Schema::LegalEntity),
+        Some(Schema::LegalEntity) => matches!(
+            c,
+            Schema::Person | Schema::Organization | Schema::LegalEntity
+        ),
+        Some(Schema::Vessel) => c == Schema::Vessel,
+        Some(Schema::Aircraft) => c == Schema::Aircraft,
+    }
+}
+
+fn hash_skip(tag: u8, s: &[u8], skip: usize) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(tag);
+    for (i, b) in s.iter().enumerate() {
+        if i != skip {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Keys under which a token is found: its spellings, skeletons, coarse key, variant groups, and
+/// its one-deletion forms (which meet every single substitution, insertion, deletion or swap of
+/// neighbours).
+fn token_keys(t: &Tok, out: &mut Vec<u64>) {
+    out.clear();
+    for f in &t.forms {
+        out.push(hash_str(10, f));
+    }
+    for s in &t.skels {
+        out.push(hash_str(11, s));
+    }
+    let c = coarse_key(&t.text);
+    if !c.is_empty() {
+        out.push(hash_str(14, &c));
+    }
+    for g in &t.groups {
+        out.push(hash_str(12, &g.to_string()));
+    }
+    let b = t.text.as_bytes();
+    if b.len() >= 4 {
+        out.push(hash_skip(13, b, usize::MAX));
+        for i in 0..b.len().min(32) {
+            out.push(hash_skip(13, b, i));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+fn idf(df: u32, n: usize, p: &Params) -> f32 {
+    let v = (1.0 + n as f32 / df.max(1) as f32).ln();
+    v.clamp(1.0, p.max_idf)
+}
+
+/// The query prepared for one schema kind.
+struct QState {
+    prep: Prepared,
+    weights: Vec<f32>,
+    /// Per query token: similarity to each vocabulary token computed so far.
+    memo: Vec<FxMap<u32, (f32, Method)>>,
+    /// Per query token: vocabulary tokens found by retrieval keys with their similarity,
+    /// best first.
+    similar: Vec<Vec<(u32, f32)>>,
+}
+
+impl Index {
+    /// Builds the index over the entities' names with the default parameters.
+    pub fn build(entities: &[Entity]) -> Index {
+        Index::build_with(entities, Params::default())
+    }
+
+    pub fn build_with(entities: &[Entity], params: Params) -> Index {
+        let mut index = Index {
+            params,
+            entities: Vec::with_capacity(entities.len()),
+            names: Vec::with_capacity(entities.len() * 4),
+            vocab: Vec::new(),
+            vocab_w: Vec::new(),
+            keys: map_with_capacity(0),
+            postings: Vec::new(),
+            span_postings: map_with_capacity(0),
+            doc_postings: map_with_capacity(0),
+        };
+        let mut intern: FxMap<String, u32> = map_with_capacity(64 * 1024);
+        let mut seen: Vec<Vec<u32>> = Vec::new();
+        for e in entities {
+            let entity = index.entities.len() as u32;
+            let kind = kind_of(e.schema);
+            let first = index.names.len() as u32;
+            seen.clear();
+            for name in &e.names {
+                let prep = prepare(&name.value, kind);
+                if prep.toks.is_empty() {
+                    continue;
+                }
+                let mut toks = Vec::with_capacity(prep.toks.len());
+                for t in prep.toks {
+                    let key = if t.latin {
+                        t.text.clone()
+                    } else {
+                        format!("{}\u{1}{}", t.text, t.forms[1..].join("\u{2}"))
+                    };
+                    let id = match intern.get(&key) {
+                        Some(id) => *id,
+                        None => {
+                            let id = index.vocab.len() as u32;
+                            intern.insert(key, id);
+                            index.vocab.push(t);
+                            id
+                        }
+                    };
+                    toks.push(id);
+                }
+                // The same name twice (a UN name and its original script often normalize
+                // alike) would only be scored twice.
+                let weak = name.kind == NameKind::WeakAlias;
+                if let Some(pos) = seen.iter().position(|s| *s == toks) {
+                    let existing = &mut index.names[first as usize + pos];
+                    existing.weak &= weak;
+                    continue;
+                }
+                seen.push(toks.clone());
+                index.names.push(NameEntry {
+                    entity,
+                    value: name.value.clone(),
+                    kind,
+                    weak,
+                    toks,
+                    spans: prep.spans,
+                });
+            }
+            index.entities.push(EntityEntry {
+                id: e.id.to_string(),
+                schema: e.schema,
+                facts: Facts::of(e),
+                names: first..index.names.len() as u32,
+            });
+        }
+        index.finish();
+        index
+    }
+
+    fn finish(&mut self) {
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); self.vocab.len()];
+        let mut spans: FxMap<u64, Vec<u32>> = map_with_capacity(self.names.len() * 3);
+        for (ni, name) in self.names.iter().enumerate() {
+            let ni = ni as u32;
+            for &v in &name.toks {
+                let p = &mut postings[v as usize];
+                if p.last() != Some(&ni) {
+                    p.push(ni);
+                }
+            }
+            for s in &name.spans {
+                spans
+                    .entry(s.key)
+                    .or_default()
+                    .push(ni | u32::from(s.len) << SPAN_SHIFT);
+            }
+        }
+        let n = self.names.len().max(1);
+        self.vocab_w = postings
+            .iter()
+            .zip(&self.vocab)
+            .map(|(p, t)| {
+                let w = idf(p.len() as u32, n, &self.params);
+                if t.particle {
+                    w * self.params.particle_weight
+                } else {
+                    w
+                }
+            })
+            .collect();
+        let mut keys: FxMap<u64, Vec<u32>> = map_with_capacity(self.vocab.len() * 10);
+        let mut buf = Vec::with_capacity(48);
+        for (v, t) in self.vocab.iter().enumerate() {
+            token_keys(t, &mut buf);
+            for k in &buf {
+                keys.entry(*k).or_default().push(v as u32);
+            }
+        }
+        let mut docs: FxMap<u64, Vec<u32>> = map_with_capacity(1024);
+        for (ei, e) in self.entities.iter().enumerate() {
+            for d in &e.facts.documents {
+                docs.entry(hash_str(20, d)).or_default().push(ei as u32);
+            }
+        }
+        self.postings = postings;
+        self.span_postings = spans;
+        self.keys = keys;
+        self.doc_postings = docs;
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Number of entities and of distinct indexed names.
+    pub fn len(&self) -> (usize, usize) {
+        (self.entities.len(), self.names.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Screens one query: matches at or above `threshold`, best first, at most `limit`.
+    pub fn screen(&self, q: &Query, threshold: f32, limit: usize) -> Vec<Match> {
+        self.run(q, threshold, limit, false)
+    }
+
+    /// As [`Index::screen`] but scoring every name of a compatible schema: the reference that
+    /// retrieval recall is measured against.
+    pub fn screen_exhaustive(&self, q: &Query, threshold: f32, limit: usize) -> Vec<Match> {
+        self.run(q, threshold, limit, true)
+    }
+
+    fn qstate(&self, name: &str, kind: SchemaKind) -> QState {
+        let prep = prepare(name, kind);
+        let n = prep.toks.len();
+        let mut memo: Vec<FxMap<u32, (f32, Method)>> =
+            (0..n).map(|_| map_with_capacity(64)).collect();
+        let mut similar = Vec::with_capacity(n);
+        let mut weights = Vec::with_capacity(n);
+        let mut keys = Vec::with_capacity(48);
+        let nn = self.names.len().max(1);
+        for (i, t) in prep.toks.iter().enumerate() {
+            token_keys(t, &mut keys);
+            let mut found: Vec<(u32, f32)> = Vec::new();
+            for k in &keys {
+                let Some(ids) = self.keys.get(k) else {
+                    continue;
+                };
+                for &v in ids {
+                    if memo[i].contains_key(&v) {
+                        continue;
+                    }
+                    let s = token_sim(t, &self.vocab[v as usize]);
+                    memo[i].insert(v, s);
+                    if s.0 >= self.params.min_pair {
+                        found.push((v, s.0));
+                    }
+                }
+            }
+            found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            // A token's rarity is that of the listed token it stands for; a token the register
+            // does not know at all is as rare as can be.
+            let df = found
+                .iter()
+                .find(|(_, s)| *s >= 0.9)
+                .map_or(1, |(v, _)| self.postings[*v as usize].len() as u32);
+            let w = idf(df, nn, &self.params);
+            weights.push(if t.particle {
+                w * self.params.particle_weight
+            } else {
+                w
+            });
+            similar.push(found);
+        }
+        QState {
+            prep,
+            weights,
+            memo,
+            similar,
+        }
+    }
+
+    fn align_name(&self, st: &mut QState, ni: usize, beta: (f32, f32)) -> Alignment {
+        let name = &self.names[ni];
+        let toks = &name.toks[..name.toks.len().min(64)];
+        let wc: Vec<f32> = toks.iter().map(|v| self.vocab_w[*v as usize]).collect();
+        let QState {
+            prep,
+            weights,
+            memo,
+            ..
+        } = st;
+        let vocab = &self.vocab;
+        align(
+            weights,
+            &wc,
+            &prep.spans,
+            &name.spans,
+            |i, j| {
+                let v = toks[j];
+                *memo[i]
+                    .entry(v)
+                    .or_insert_with(|| token_sim(&prep.toks[i], &vocab[v as usize]))
+            },
+            beta.0,
+            beta.1,
+            &self.params,
+        )
+    }
+
+    /// Names worth scoring for one query state: best retrieval estimates first.
+    fn retrieve(&self, st: &QState, kind: SchemaKind, schema: Option<Schema>, out: &mut Vec<u32>) {
+        let total: f32 = st.weights.iter().sum();
+        if total <= 0.0 {
+            return;
+        }
+        // name → (last query token counted + 1, estimate)
+        let mut acc: FxMap<u32, (u16, f32)> = map_with_capacity(1024);
+        for (i, found) in st.similar.iter().enumerate() {
+            let w = st.weights[i];
+            for &(v, s) in found {
+                for &ni in &self.postings[v as usize] {
+                    let e = acc.entry(ni).or_insert((0, 0.0));
+                    if e.0 != i as u16 + 1 {
+                        e.0 = i as u16 + 1;
+                        e.1 += w * s;
+                    }
+                }
+            }
+        }
+        for sp in &st.prep.spans {
+            let Some(list) = self.span_postings.get(&sp.key) else {
+                continue;
+            };
+            let w: f32 = st
+                .weights
+                .iter()
+                .skip(usize::from(sp.start))
+                .take(usize::from(sp.len))
+                .sum();
+            for &packed in list {
+                let len = packed >> SPAN_SHIFT;
+                if sp.len == 1 && len == 1 {
+                    continue;
+                }
+                let e = acc.entry(packed & NAME_MASK).or_insert((0, 0.0));
+                e.1 += w * 0.95;
+            }
+        }
+        let min = self.params.min_estimate * total;
+        let mut cands: Vec<(u32, f32)> = acc
+            .into_iter()
+            .filter(|(ni, (_, est))| {
+                let name = &self.names[*ni as usize];
+                *est >= min
+                    && name.kind == kind
+                    && compatible(schema, self.entities[name.entity as usize].schema)
+            })
+            .map(|(ni, (_, est))| (ni, est))
+            .collect();
+        let k = self.params.max_candidates;
+        if cands.len() > k {
+            cands.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            cands.truncate(k);
+        }
+        out.extend(cands.into_iter().map(|(ni, _)| ni));
+    }
+
+    fn run(&self, q: &Query, threshold: f32, limit: usize, exhaustive: bool) -> Vec<Match> {
+        let p = &self.params;
+        let beta = (p.beta_query, p.beta_candidate);
+        let mut states: [Option<QState>; 3] = [None, None, None];
+        let kinds: Vec<SchemaKind> = match q.schema {
+            Some(s) => {
+                let mut k: Vec<SchemaKind> = Schema::ALL
+                    .iter()
+                    .filter(|c| compatible(Some(s), **c))
+                    .map(|c| kind_of(*c))
+                    .collect();
+                k.dedup();
+                k
+            }
+            None => vec![
+                SchemaKind::Person,
+                SchemaKind::Organization,
+                SchemaKind::Other,
+            ],
+        };
+        for &k in &kinds {
+            if states[kind_slot(k)].is_none() {
+                states[kind_slot(k)] = Some(self.qstate(&q.name, k));
+            }
+        }
+        let mut cands: Vec<u32> = Vec::new();
+        if exhaustive {
+            for (ni, name) in self.names.iter().enumerate() {
+                if states[kind_slot(name.kind)].is_some()
+                    && compatible(q.schema, self.entities[name.entity as usize].schema)
+                {
+                    cands.push(ni as u32);
+                }
+            }
+        } else {
+            for &k in &kinds {
+                if let Some(st) = &states[kind_slot(k)] {
+                    self.retrieve(st, k, q.schema, &mut cands);
+                }
+            }
+        }
+        // Documents: an entity sharing a document number is scored whatever its name.
+        let docs: Vec<String> = q
+            .documents
+            .iter()
+            .filter_map(|d| normalize_document(d))
+            .collect();
+        let mut doc_entities: Vec<u32> = Vec::new();
+        for d in &docs {
+            if let Some(list) = self.doc_postings.get(&hash_str(20, d)) {
+                for &ei in list {
+                    let e = &self.entities[ei as usize];
+                    if !compatible(q.schema, e.schema) {
+                        continue;
+                    }
+                    doc_entities.push(ei);
+                    cands.extend(e.names.clone());
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        // entity → (best name score, name index)
+        let mut best: FxMap<u32, (f32, u32)> = map_with_capacity(cands.len());
+        for &ni in &cands {
+            let name = &self.names[ni as usize];
+            let Some(st) = states[kind_slot(name.kind)].as_mut() else {
+                continue;
+            };
+            let mut s = self.align_name(st, ni as usize, beta).score;
+            if name.weak {
+                s *= p.weak_alias_factor;
+            }
+            let e = best.entry(name.entity).or_insert((-1.0, ni));
+            if s > e.0 {
+                *e = (s, ni);
+            }
+        }
+        let qdate = q.birth_date.as_deref().and_then(QueryDate::parse);
+        let qcountry = q.nationality.as_deref().and_then(country::lookup);
+        let mut scored: Vec<(f32, u32, u32, Vec<Adjustment>)> = Vec::new();
+        for (ei, (name_score, ni)) in best {
+            let e = &self.entities[ei as usize];
+            let (score, adj) = corroborate(
+                name_score,
+                &e.facts,
+                qdate.as_ref(),
+                qcountry,
+                doc_entities.contains(&ei).then_some(()),
+                p,
+            );
+            if score >= threshold {
+                scored.push((score, ei, ni, adj));
+            }
+        }
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0).then_with(|| {
+                self.entities[a.1 as usize]
+                    .id
+                    .cmp(&self.entities[b.1 as usize].id)
+            })
+        });
+        scored.truncate(limit);
+        scored
+            .into_iter()
+            .map(|(score, ei, ni, adjustments)| {
+                let name = &self.names[ni as usize];
+                let explanation = match states[kind_slot(name.kind)].as_mut() {
+                    Some(st) => {
+                        let al = self.align_name(st, ni as usize, beta);
+                        let mut x = explain(
+                            &al,
+                            &st.prep
+                                .toks
+                                .iter()
+                                .map(|t| t.text.as_str())
+                                .collect::<Vec<_>>(),
+                            &name
+                                .toks
+                                .iter()
+                                .map(|v| self.vocab[*v as usize].text.as_str())
+                                .collect::<Vec<_>>(),
+                        );
+                        if name.weak {
+                            x.adjustments.push(Adjustment {
+                                factor: Factor::WeakAlias,
+                                evidence: "low-quality alias".into(),
+                                delta: al.score * (p.weak_alias_factor - 1.0),
+                            });
+                        }
+                        x.adjustments.extend(adjustments);
+                        x
+                    }
+                    None => Explanation::default(),
+                };
+                Match {
+                    id: self.entities[ei as usize].id.clone(),
+                    score,
+                    name: name.value.clone(),
+                    explanation,
+                }
+            })
+            .collect()
+    }
+}
+
+fn corroborate(
+    name_score: f32,
+    facts: &Facts,
+    qdate: Option<&QueryDate>,
+    qcountry: Option<&str>,
+    document: Option<()>,
+    p: &Params,
+) -> (f32, Vec<Adjustment>) {
+    let mut adj = Vec::new();
+    let mut score = name_score;
+    if document.is_some() && p.document_score > score {
+        adj.push(Adjustment {
+            factor: Factor::Document,
+            evidence: "same document number".into(),
+            delta: p.document_score - score,
+        });
+        score = p.document_score;
+    }
+    if name_score >= p.corroboration_floor {
+        if let Some(ev) = qdate.and_then(|d| facts.date_evidence(d)) {
+            let delta = date_delta(ev, p);
+            if delta != 0.0 {
+                score += delta;
+                adj.push(Adjustment {
+                    factor: Factor::BirthDate,
+                    evidence: format!("{ev:?}").to_lowercase(),
+                    delta,
+                });
+            }
+        }
+        if let Some(c) = qcountry {
+            if !facts.countries.is_empty() {
+                let (delta, evidence) = if facts.countries.contains(&c) {
+                    (p.nationality_match, "same country")
+                } else {
+                    (p.nationality_conflict, "other country")
+                };
+                if delta != 0.0 {
+                    score += delta;
+                    adj.push(Adjustment {
+                        factor: Factor::Nationality,
+                        evidence: evidence.into(),
+                        delta,
+                    });
+                }
+            }
+        }
+    }
+    (score.clamp(0.0, 1.0), adj)
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("entities", &self.entities.len())
+            .field("names", &self.names.len())
+            .field("vocabulary", &self.vocab.len())
+            .finish()
+    }
+}

@@ -1,0 +1,229 @@
+//! Names prepared for scoring: tokens with every Latin form, their consonant skeletons and
+//! variant-group ids computed once, plus the keys of multi-token spans (fused/split spellings).
+
+use serde::Serialize;
+use vigil_names::{normalize_name, skeleton, variant_groups, CompoundKind, SchemaKind, Script};
+
+use crate::text::{jaro_winkler, levenshtein_ratio};
+
+/// Most tokens of a name that take part in scoring: real names have under a dozen, and a cap
+/// keeps hostile 10,000-character input linear (and lets alignment use 64-bit masks).
+pub const MAX_TOKENS: usize = 24;
+
+/// One token with what similarity needs precomputed.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    pub text: String,
+    /// The canonical text first, then the spellings of other conventions.
+    pub forms: Vec<String>,
+    /// Consonant skeletons of the forms (distinct, non-empty).
+    pub skels: Vec<String>,
+    /// Variant-group ids, sorted.
+    pub groups: Vec<u32>,
+    /// Written in Latin letters (so its skeleton carries no extra information).
+    pub latin: bool,
+    pub particle: bool,
+}
+
+impl Tok {
+    pub fn from_token(t: &vigil_names::Token) -> Tok {
+        let mut forms = Vec::with_capacity(1 + t.alts.len());
+        forms.push(t.text.clone());
+        for a in &t.alts {
+            if !a.is_empty() && !forms.contains(a) {
+                forms.push(a.clone());
+            }
+        }
+        let mut skels: Vec<String> = Vec::with_capacity(forms.len());
+        for f in &forms {
+            let s = skeleton(f);
+            if !s.is_empty() && !skels.contains(&s) {
+                skels.push(s);
+            }
+        }
+        let latin = t.script == Script::Latin;
+        let mut groups: Vec<u32> = variant_groups(&t.text).to_vec();
+        if let Some(o) = &t.original {
+            groups.extend_from_slice(variant_groups(o));
+        }
+        // The consonant skeleton of an Arabic-script token is no spelling: looking it up would
+        // join unrelated groups.
+        if t.script != Script::Arabic {
+            for a in &t.alts {
+                groups.extend_from_slice(variant_groups(a));
+            }
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        Tok {
+            text: t.text.clone(),
+            forms,
+            skels,
+            groups,
+            latin,
+            particle: t.particle,
+        }
+    }
+}
+
+/// How two tokens were found to agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Same canonical spelling.
+    Exact,
+    /// Same spelling under another transliteration convention.
+    Transliteration,
+    /// Known spellings of one name (variant table).
+    Variant,
+    /// Same consonant skeleton across scripts.
+    Phonetic,
+    /// An initial and a name starting with it.
+    Initial,
+    /// Edit similarity (Jaro-Winkler and Levenshtein).
+    Fuzzy,
+    /// A fused token against split tokens (Abdulrahman / Abdul Rahman).
+    Compound,
+}
+
+/// Similarity of two tokens in [0, 1] and how it was reached. Symmetric.
+pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
+    if a.text == b.text {
+        return (1.0, Method::Exact);
+    }
+    if a.forms.iter().any(|f| b.forms.contains(f)) {
+        return (0.97, Method::Transliteration);
+    }
+    if !a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups) {
+        return (0.95, Method::Variant);
+    }
+    let (la, lb) = (a.text.len(), b.text.len());
+    if la == 1 || lb == 1 {
+        // An initial says little: it agrees with a name only by its first letter.
+        let same = a.text.as_bytes().first() == b.text.as_bytes().first();
+        return if same {
+            (0.7, Method::Initial)
+        } else {
+            (0.0, Method::Initial)
+        };
+    }
+    let mut best = 0.0f32;
+    for fa in a.forms.iter().take(3) {
+        for fb in b.forms.iter().take(3) {
+            let s = 0.5 * jaro_winkler(fa, fb) + 0.5 * levenshtein_ratio(fa, fb);
+            best = best.max(s);
+        }
+    }
+    let skel_equal = a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s));
+    if skel_equal {
+        // Across scripts the skeleton is the strongest evidence there is (Arabic writes no short
+        // vowels); between two Latin spellings it also joins different names (Hassan/Hussein).
+        let floor = if a.latin && b.latin { 0.75 } else { 0.9 };
+        if floor > best {
+            return (floor, Method::Phonetic);
+        }
+    }
+    (best, Method::Fuzzy)
+}
+
+fn intersects(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    false
+}
+
+/// A key for a run of tokens that is equal for fused and split spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u8,
+    pub len: u8,
+    pub key: u64,
+}
+
+/// A normalized name: tokens (at most [`MAX_TOKENS`]) and span keys.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub toks: Vec<Tok>,
+    pub spans: Vec<Span>,
+}
+
+pub fn hash_str(tag: u8, s: &str) -> u64 {
+    // FNV-1a: stable and fast for short keys; collisions only add candidates.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(tag);
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Normalizes and prepares a name.
+pub fn prepare(name: &str, kind: SchemaKind) -> Prepared {
+    let n = normalize_name(name, kind);
+    let toks: Vec<Tok> = n
+        .tokens
+        .iter()
+        .take(MAX_TOKENS)
+        .map(Tok::from_token)
+        .collect();
+    let mut spans = Vec::new();
+    for c in &n.compounds {
+        if c.start + c.len > toks.len() || c.len == 0 {
+            continue;
+        }
+        // A token without its fused article is the same token: token similarity covers it.
+        let tag = match c.kind {
+            CompoundKind::Fused => 1,
+            CompoundKind::WithoutArticle => 1,
+        };
+        spans.push(Span {
+            start: c.start as u8,
+            len: c.len as u8,
+            key: hash_str(tag, &c.key),
+        });
+    }
+    // Plain concatenation of neighbours (Mohammedali / Mohammed Ali), and each single token
+    // under the same tag, so that a fused token meets its split form.
+    for i in 0..toks.len() {
+        spans.push(Span {
+            start: i as u8,
+            len: 1,
+            key: hash_str(2, &toks[i].text),
+        });
+        if let Some(next) = toks.get(i + 1) {
+            let joined = format!("{}{}", toks[i].text, next.text);
+            spans.push(Span {
+                start: i as u8,
+                len: 2,
+                key: hash_str(2, &joined),
+            });
+        }
+    }
+    Prepared { toks, spans }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(s: &str) -> Tok {
+        let p = prepare(s, SchemaKind::Person);
+        p.toks.into_iter().next().expect("a token")
+    }
+
+    #[test]
+    fn similarities() {
+        assert_eq!(token_sim(&tok("Mohammed"), &tok("Mohammed")).0, 1.0);
+        assert!(token_sim(&tok("Mohammed"), &tok("Muhammad")).0 >= 0.9);
+        assert!(token_sim(&tok("Умаров"), &tok("Umarov")).0 >= 0.95);
+        assert!(token_sim(&tok("Haqqani"), &tok("Haqani")).0 >= 0.9);
+        assert!(token_sim(&tok("Smith"), &tok("Umarov")).0 < 0.5);
+        assert_eq!(token_sim(&tok("J"), &tok("John")).1, Method::Initial);
+    }
+}
