@@ -70,6 +70,22 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    pub fn new(
+        file: &str,
+        line: Option<u64>,
+        record: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.to_string(),
+            line,
+            record,
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -106,12 +122,7 @@ impl FormatError {
         record: Option<String>,
         message: impl Into<String>,
     ) -> Self {
-        FormatError::Invalid(vec![Problem {
-            file: file.to_string(),
-            line,
-            record,
-            message: message.into(),
-        }])
+        FormatError::Invalid(vec![Problem::new(file, line, record, message)])
     }
     /// Every problem found, for a caller that reports them one per line.
     pub fn problems(&self) -> Vec<String> {

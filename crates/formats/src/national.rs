@@ -203,20 +203,12 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn problem(&mut self, line: Option<u64>, record: Option<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            file: self.shown.to_string(),
-            line,
-            record,
-            message: message.into(),
-        });
+        self.problems
+            .push(Problem::new(self.shown, line, record, message));
     }
     fn warn(&mut self, line: Option<u64>, record: Option<String>, message: impl Into<String>) {
-        self.warnings.push(Problem {
-            file: self.shown.to_string(),
-            line,
-            record,
-            message: message.into(),
-        });
+        self.warnings
+            .push(Problem::new(self.shown, line, record, message));
     }
 
     fn read(

@@ -403,21 +403,13 @@ impl<'t, 'o> Parser<'t, 'o> {
     }
 
     fn problem(&mut self, line: Option<u64>, record: Option<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            file: self.shown.to_string(),
-            line,
-            record,
-            message: message.into(),
-        });
+        self.problems
+            .push(Problem::new(self.shown, line, record, message));
     }
 
     fn warn(&mut self, line: Option<u64>, record: Option<String>, message: impl Into<String>) {
-        self.warnings.push(Problem {
-            file: self.shown.to_string(),
-            line,
-            record,
-            message: message.into(),
-        });
+        self.warnings
+            .push(Problem::new(self.shown, line, record, message));
     }
 
     fn note_unknown(&mut self, path: String, line: u64) {

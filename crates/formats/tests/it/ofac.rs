@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::{entity, names};
 use vigil_formats::ofac::read_ofac;
 use vigil_formats::{FormatError, ParsedList, ReadOptions};
 use vigil_model::{
@@ -11,22 +12,6 @@ use vigil_model::{
 
 fn read(paths: &[PathBuf]) -> Result<ParsedList, FormatError> {
     read_ofac(paths, &ReadOptions::default())
-}
-
-fn entity<'a>(list: &'a ParsedList, id: &str) -> &'a Entity {
-    list.lists[0]
-        .entities
-        .iter()
-        .find(|e| e.id.as_str() == id)
-        .unwrap_or_else(|| panic!("{id} not found"))
-}
-
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
 }
 
 #[test]

@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::{entity, names};
 use vigil_formats::{detect, read, un, Format, FormatError, ParsedList, ReadOptions};
 use vigil_model::{
-    DateSpec, DesignationKind, DesignationStatus, Distribution, DocumentKind, Entity, Gender,
-    ListName, NameKind, NamePartKind, PartialDate, Schema,
+    DateSpec, DesignationKind, DesignationStatus, Distribution, DocumentKind, Gender, ListName,
+    NameKind, NamePartKind, PartialDate, Schema,
 };
 
 const UN_2026: &str = "lists/un/un_consolidated_2026-02-27.xml";
@@ -23,22 +24,6 @@ fn list_2026() -> Option<&'static ParsedList> {
             Some(un::read_un_xml(&path, &ReadOptions::default()).expect("the 2026 list parses"))
         })
         .as_ref()
-}
-
-fn entity<'a>(parsed: &'a ParsedList, id: &str) -> &'a Entity {
-    parsed.lists[0]
-        .entities
-        .iter()
-        .find(|e| e.id.as_str() == id)
-        .unwrap_or_else(|| panic!("{id} is in the list"))
-}
-
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
 }
 
 fn date(s: &str) -> PartialDate {
