@@ -56,12 +56,14 @@ impl Tok {
         groups.sort_unstable();
         groups.dedup();
         Tok {
+            // A single letter is an initial or a connector (the ezafe of Lashkar-e-Taiba):
+            // weak evidence either way, weighed like a particle.
+            particle: t.particle || t.text.len() == 1,
             text: t.text.clone(),
             forms,
             skels,
             groups,
             latin,
-            particle: t.particle,
         }
     }
 }

@@ -3,6 +3,7 @@
 mod bad_input;
 mod real_lists;
 mod register;
+mod screen;
 
 use std::path::Path;
 use std::process::Output;
