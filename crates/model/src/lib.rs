@@ -12,6 +12,7 @@
 //! assert_eq!(PartialDate::parse_iso("1977-03").unwrap().to_string(), "1977-03");
 //! ```
 
+mod access;
 mod authority;
 pub mod country;
 mod date;
@@ -20,6 +21,7 @@ mod id;
 pub mod script;
 mod time;
 
+pub use access::{may_see, member_state_of, Caller, Role, EXECUTIVE_COMMITTEE};
 pub use authority::{seed_authorities, Authority, AuthorityKind};
 pub use date::{BirthDate, DateError, DateSpec, PartialDate};
 pub use entity::{
@@ -28,7 +30,7 @@ pub use entity::{
     SourceRecord, VesselInfo,
 };
 pub use id::{EntityId, IdError, ListName};
-pub use time::{today, utc_now_rfc3339};
+pub use time::{today, utc_now_rfc3339, utc_rfc3339_from_now};
 
 /// Longest text Vigil accepts in any single field. Longer values come from broken or hostile
 /// files, not from real lists (the longest UN remark is about 3 KB).

@@ -29,6 +29,16 @@ fn now_secs() -> (i64, u32) {
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub fn utc_now_rfc3339() -> String {
     let (secs, micros) = now_secs();
+    rfc3339(secs, micros)
+}
+
+/// The UTC time `offset_secs` from now (negative: in the past), in the same format.
+pub fn utc_rfc3339_from_now(offset_secs: i64) -> String {
+    let (secs, micros) = now_secs();
+    rfc3339(secs.saturating_add(offset_secs), micros)
+}
+
+fn rfc3339(secs: i64, micros: u32) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!(

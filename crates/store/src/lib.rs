@@ -7,18 +7,26 @@
 //! deleted, which triggers enforce. Every read of the past ("what did the register say on
 //! 2025-06-01") is a query over those rows.
 
+mod audit;
+mod auth;
 mod migrate;
 mod register;
+mod writes;
 
 use std::str::FromStr;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
+pub use audit::{
+    AuditEntry, AuditFilter, BadEntry, ChainReport, NewAuditEntry, Outcome, GENESIS_HASH,
+};
+pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
 pub use register::{
     ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
     ListSummary, RevisionInfo,
 };
+pub use writes::DesignationChange;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -65,6 +73,18 @@ pub enum StoreError {
     NoSuchRevision(String, i64),
     #[error("no list named {0:?}")]
     NoSuchList(String),
+    #[error("user name {0:?} is invalid: use 1-64 ASCII letters, digits, `.`, `-`, `_` or `@`")]
+    BadUserName(String),
+    #[error("user {0:?} exists already")]
+    UserExists(String),
+    #[error("no user named {0:?}")]
+    UnknownUser(String),
+    #[error("cannot draw random bytes for a token: {0}")]
+    Random(String),
+    #[error("entity {0} is on its list already")]
+    EntityExists(String),
+    #[error("no listed entity {0}")]
+    NoSuchEntity(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -12,12 +12,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "register",
-    sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
-    postgres: include_str!("../migrations/postgres/0001_register.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "register",
+        sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
+        postgres: include_str!("../migrations/postgres/0001_register.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "access_audit",
+        sqlite: include_str!("../migrations/sqlite/0002_access_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0002_access_audit.sql"),
+    },
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();

@@ -144,7 +144,7 @@ pub struct DiffEntry {
 const VERSION_COLUMNS: &str =
     "v.id, v.entity_id, v.change, v.content_hash, v.listed, v.data, r.number";
 
-struct VersionRow {
+pub(crate) struct VersionRow {
     entity_id: String,
     change: ChangeKind,
     content_hash: String,
@@ -153,7 +153,7 @@ struct VersionRow {
     revision: i64,
 }
 
-fn version_row(row: &AnyRow) -> Result<VersionRow> {
+pub(crate) fn version_row(row: &AnyRow) -> Result<VersionRow> {
     Ok(VersionRow {
         entity_id: get(row, "entity_id")?,
         change: ChangeKind::parse(&get::<String>(row, "change")?)?,
@@ -172,7 +172,7 @@ fn decode_entity(id: &str, data: &str) -> Result<Entity> {
 }
 
 impl VersionRow {
-    fn record(&self) -> Result<EntityRecord> {
+    pub(crate) fn record(&self) -> Result<EntityRecord> {
         Ok(EntityRecord {
             entity: decode_entity(&self.entity_id, &self.data)?,
             revision: self.revision,
@@ -515,7 +515,7 @@ fn as_of_bound(date: &str) -> String {
 
 /// SQL selecting the id of the latest version of each entity, optionally of one list
 /// (`list_param`, e.g. `$1`, empty for all) and up to a cutoff (`cutoff_param`).
-fn latest_versions_sql(list_param: &str, cutoff_param: Option<&str>) -> String {
+pub(crate) fn latest_versions_sql(list_param: &str, cutoff_param: Option<&str>) -> String {
     let mut conditions = Vec::new();
     if !list_param.is_empty() {
         conditions.push(format!("v2.list = {list_param}"));
@@ -565,7 +565,7 @@ struct NewVersion {
     data: String,
 }
 
-async fn import_batch(
+pub(crate) async fn import_batch(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     batch: ImportBatch,
@@ -818,7 +818,7 @@ async fn ensure_list(
 
 /// `RU-FSB` names a competent authority of member state `RU`: registered on first use. Any
 /// other unknown code is refused, so a typo cannot create an authority.
-async fn register_competent_authority(
+pub(crate) async fn register_competent_authority(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     code: &str,
 ) -> Result<()> {

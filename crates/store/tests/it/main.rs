@@ -1,3 +1,4 @@
 //! Store tests: each runs on SQLite and on PostgreSQL (see `vigil_testkit::store_test!`).
 
+mod access_audit;
 mod register;

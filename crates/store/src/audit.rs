@@ -1,0 +1,399 @@
+//! The audit log: an append-only hash chain of who did what.
+//!
+//! Entry `n` stores the hash of entry `n - 1` and its own hash, SHA-256 over that previous hash
+//! and the entry's fields in a fixed JSON array. Changing, removing or reordering any entry
+//! breaks the chain at that entry, which [`Store::verify_audit`] names. Appends are serialized
+//! (an advisory lock on PostgreSQL, the single connection on SQLite) so the chain stays linear.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::AssertSqlSafe;
+
+use crate::{get, Backend, Result, Store, StoreError};
+
+/// The previous hash of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Key of the PostgreSQL advisory lock that serializes appends.
+const AUDIT_LOCK: i64 = 7_411_124;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    /// Refused by authentication or access control.
+    Denied,
+    /// Refused as bad input, or failed in the store.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// An entry to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub user: String,
+    pub authority: String,
+    /// What was done: `login`, `designation.add`, `import`, `entity.read`...
+    pub action: String,
+    /// Ids of the records concerned.
+    pub records: Vec<String>,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+impl NewAuditEntry {
+    pub fn new(user: &str, authority: &str, action: &str, outcome: Outcome) -> Self {
+        Self {
+            user: user.to_string(),
+            authority: authority.to_string(),
+            action: action.to_string(),
+            records: Vec::new(),
+            outcome,
+            detail: String::new(),
+        }
+    }
+    pub fn records(mut self, records: Vec<String>) -> Self {
+        self.records = records;
+        self
+    }
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub user: String,
+    pub authority: String,
+    pub action: String,
+    pub records: Vec<String>,
+    pub outcome: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Which entries to read; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub authority: Option<String>,
+    pub user: Option<String>,
+    /// An entity id (or any record id) the entry concerns.
+    pub record: Option<String>,
+    pub action: Option<String>,
+    /// Entries at or after this time (RFC 3339 or a date).
+    pub from: Option<String>,
+    /// Entries before this time (a date counts whole).
+    pub to: Option<String>,
+    /// Entries with a sequence number greater than this (paging).
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainReport {
+    pub entries: i64,
+    pub first_bad: Option<BadEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadEntry {
+    pub seq: i64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BadEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "audit entry {}: {}", self.seq, self.reason)
+    }
+}
+
+/// The fields that are hashed, as they are stored (records as its JSON text).
+struct Fields<'a> {
+    seq: i64,
+    at: &'a str,
+    user: &'a str,
+    authority: &'a str,
+    action: &'a str,
+    records: &'a str,
+    outcome: &'a str,
+    detail: &'a str,
+}
+
+fn entry_hash(prev_hash: &str, f: &Fields) -> String {
+    // A JSON array fixes the order and escapes separators, so no two entries share a preimage.
+    let canonical = serde_json::json!([
+        f.seq,
+        f.at,
+        f.user,
+        f.authority,
+        f.action,
+        f.records,
+        f.outcome,
+        f.detail
+    ])
+    .to_string();
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(canonical.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const COLUMNS: &str =
+    "seq, at, user_name, authority, action, records, outcome, detail, prev_hash, hash";
+
+fn entry(row: &AnyRow) -> Result<AuditEntry> {
+    let records: String = get(row, "records")?;
+    Ok(AuditEntry {
+        seq: get(row, "seq")?,
+        at: get(row, "at")?,
+        user: get(row, "user_name")?,
+        authority: get(row, "authority")?,
+        action: get(row, "action")?,
+        records: serde_json::from_str(&records).map_err(|e| StoreError::Corrupt {
+            what: "audit_log.records".into(),
+            detail: e.to_string(),
+        })?,
+        outcome: get(row, "outcome")?,
+        detail: get(row, "detail")?,
+        prev_hash: get(row, "prev_hash")?,
+        hash: get(row, "hash")?,
+    })
+}
+
+/// Appends `new` inside `tx`, so that a write and its audit entry commit or fail together.
+pub(crate) async fn append_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    new: &NewAuditEntry,
+) -> Result<AuditEntry> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (seq, prev_hash) = match last {
+        Some(row) => (get::<i64>(&row, "seq")? + 1, get::<String>(&row, "hash")?),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let records = serde_json::to_string(&new.records).map_err(|e| StoreError::Corrupt {
+        what: "audit records".into(),
+        detail: e.to_string(),
+    })?;
+    let at = vigil_model::utc_now_rfc3339();
+    let hash = entry_hash(
+        &prev_hash,
+        &Fields {
+            seq,
+            at: &at,
+            user: &new.user,
+            authority: &new.authority,
+            action: &new.action,
+            records: &records,
+            outcome: new.outcome.as_str(),
+            detail: &new.detail,
+        },
+    );
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, user_name, authority, action, records, outcome, detail,
+             prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(&new.user)
+    .bind(&new.authority)
+    .bind(&new.action)
+    .bind(&records)
+    .bind(new.outcome.as_str())
+    .bind(&new.detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(AuditEntry {
+        seq,
+        at,
+        user: new.user.clone(),
+        authority: new.authority.clone(),
+        action: new.action.clone(),
+        records: new.records.clone(),
+        outcome: new.outcome.as_str().to_string(),
+        detail: new.detail.clone(),
+        prev_hash,
+        hash,
+    })
+}
+
+/// `LIKE` pattern matching `text` literally inside a JSON array of strings.
+fn record_pattern(record: &str) -> String {
+    let quoted = serde_json::Value::String(record.to_string()).to_string();
+    let mut out = String::from("%");
+    for c in quoted.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+impl Store {
+    /// Appends one entry to the audit log in its own transaction.
+    pub async fn audit(&self, new: &NewAuditEntry) -> Result<AuditEntry> {
+        let mut tx = self.pool.begin().await?;
+        let entry = append_in(&mut tx, self.backend, new).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// Entries matching `filter`, oldest first.
+    pub async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut conditions = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |condition: &str, value: String| {
+            binds.push(value);
+            conditions.push(condition.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(a) = &filter.authority {
+            add("authority = ?", a.clone());
+        }
+        if let Some(u) = &filter.user {
+            add("user_name = ?", u.clone());
+        }
+        if let Some(a) = &filter.action {
+            add("action = ?", a.clone());
+        }
+        if let Some(r) = &filter.record {
+            add("records LIKE ? ESCAPE '!'", record_pattern(r));
+        }
+        if let Some(from) = &filter.from {
+            add("at >= ?", from.clone());
+        }
+        if let Some(to) = &filter.to {
+            // A bare date includes that whole day.
+            let bound = if to.len() == 10 {
+                format!("{to}\u{10FFFF}")
+            } else {
+                to.clone()
+            };
+            add("at < ?", bound);
+        }
+        let after = filter.after.unwrap_or(0);
+        let limit = filter.limit.unwrap_or(1000).clamp(1, 10_000);
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("AND {}", conditions.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > {after} {where_sql} ORDER BY seq LIMIT {limit}"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// Walks the whole chain and names the first entry that was changed, removed or moved.
+    pub async fn verify_audit(&self) -> Result<ChainReport> {
+        const PAGE: i64 = 1000;
+        let mut expected_seq = 1i64;
+        let mut prev_hash = GENESIS_HASH.to_string();
+        let mut entries = 0i64;
+        loop {
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT {PAGE}"
+            )))
+            .bind(expected_seq)
+            .fetch_all(&self.pool)
+            .await?;
+            let last_page = (rows.len() as i64) < PAGE;
+            for row in &rows {
+                let seq: i64 = get(row, "seq")?;
+                let bad = |reason: String| {
+                    Ok(ChainReport {
+                        entries,
+                        first_bad: Some(BadEntry {
+                            seq: expected_seq.min(seq),
+                            reason,
+                        }),
+                    })
+                };
+                if seq != expected_seq {
+                    return bad(format!(
+                        "missing: the entry after {} is numbered {seq} (removed or renumbered)",
+                        expected_seq - 1
+                    ));
+                }
+                let stored_prev: String = get(row, "prev_hash")?;
+                let stored_hash: String = get(row, "hash")?;
+                let at: String = get(row, "at")?;
+                let user: String = get(row, "user_name")?;
+                let authority: String = get(row, "authority")?;
+                let action: String = get(row, "action")?;
+                let records: String = get(row, "records")?;
+                let outcome: String = get(row, "outcome")?;
+                let detail: String = get(row, "detail")?;
+                if stored_prev != prev_hash {
+                    return bad(
+                        "does not follow the previous entry (an entry before it was removed, \
+                         changed or moved)"
+                            .into(),
+                    );
+                }
+                let computed = entry_hash(
+                    &prev_hash,
+                    &Fields {
+                        seq,
+                        at: &at,
+                        user: &user,
+                        authority: &authority,
+                        action: &action,
+                        records: &records,
+                        outcome: &outcome,
+                        detail: &detail,
+                    },
+                );
+                if computed != stored_hash {
+                    return bad("its content does not match its hash (changed or moved)".into());
+                }
+                prev_hash = stored_hash;
+                expected_seq += 1;
+                entries += 1;
+            }
+            if last_page {
+                break;
+            }
+        }
+        Ok(ChainReport {
+            entries,
+            first_bad: None,
+        })
+    }
+}

@@ -1,0 +1,328 @@
+use vigil_model::{Entity, EntityId, ListName, Name, NameKind, Role, Schema};
+use vigil_store::{
+    AuditFilter, DesignationChange, NewAuditEntry, Outcome, Refusal, Store, StoreError,
+};
+use vigil_testkit::{store_test, Backend, TestDb};
+
+fn entry(user: &str, authority: &str, action: &str, record: &str) -> NewAuditEntry {
+    NewAuditEntry::new(user, authority, action, Outcome::Success)
+        .records(vec![record.to_string()])
+        .detail("test")
+}
+
+async fn store_with_entries(db: &TestDb, n: usize) -> Store {
+    let store = Store::open(&db.location).await.unwrap();
+    for i in 1..=n {
+        store
+            .audit(&entry("ivan", "RU-FSB", "entity.read", &format!("ru:{i}")))
+            .await
+            .unwrap();
+    }
+    store
+}
+
+/// Runs tampering SQL with the append-only triggers out of the way.
+async fn tamper(db: &TestDb, store: &Store, statements: &[&str]) {
+    let mut sql = String::new();
+    match db.backend {
+        Backend::Sqlite => sql.push_str(
+            "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;",
+        ),
+        Backend::Postgres => sql.push_str("ALTER TABLE audit_log DISABLE TRIGGER ALL;"),
+    }
+    for s in statements {
+        sql.push_str(s);
+        sql.push(';');
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+store_test!(users_and_tokens, |db| {
+    let store = Store::open(&db.location).await.unwrap();
+    store
+        .add_user("ivan", "RU-FSB", Role::Analyst)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.add_user("ivan", "RU", Role::Admin).await,
+        Err(StoreError::UserExists(_))
+    ));
+    assert!(matches!(
+        store.add_user("x", "XX-NOPE", Role::Admin).await,
+        Err(StoreError::UnknownAuthority(_))
+    ));
+    assert!(matches!(
+        store
+            .add_user("'; DROP TABLE users; --", "RU", Role::Admin)
+            .await,
+        Err(StoreError::BadUserName(_))
+    ));
+    let token = store.create_token("ivan", None).await.unwrap();
+    assert_eq!(token.token.len(), 43);
+    let who = store.authenticate(&token.token).await.unwrap().unwrap();
+    assert_eq!(who.caller.user, "ivan");
+    assert_eq!(who.caller.member_state.as_deref(), Some("RU"));
+    assert_eq!(who.caller.role, Role::Analyst);
+    assert_eq!(
+        store.authenticate("forged").await.unwrap(),
+        Err(Refusal::Unknown)
+    );
+    let expired = store.create_token("ivan", Some(-10)).await.unwrap();
+    assert_eq!(
+        store.authenticate(&expired.token).await.unwrap(),
+        Err(Refusal::Expired)
+    );
+    assert!(store.revoke_token(token.id).await.unwrap());
+    assert!(!store.revoke_token(token.id).await.unwrap());
+    assert_eq!(
+        store.authenticate(&token.token).await.unwrap(),
+        Err(Refusal::Revoked)
+    );
+    // Only the hash is stored.
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tokens WHERE token_hash = $1")
+        .bind(&token.token)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    assert!(matches!(
+        store.create_token("nobody", None).await,
+        Err(StoreError::UnknownUser(_))
+    ));
+});
+
+store_test!(audit_chain_verifies_and_filters, |db| {
+    let store = store_with_entries(&db, 3).await;
+    store
+        .audit(&entry("li", "CN", "designation.add", "cn:1").detail("'; DROP TABLE audit_log; --"))
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!((report.entries, report.first_bad), (4, None));
+    let by_user = store
+        .audit_log(&AuditFilter {
+            user: Some("li".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_user.len(), 1);
+    assert_eq!(by_user[0].detail, "'; DROP TABLE audit_log; --");
+    let by_record = store
+        .audit_log(&AuditFilter {
+            record: Some("ru:2".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_record.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2]);
+    let wildcard = store
+        .audit_log(&AuditFilter {
+            record: Some("%".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(wildcard.is_empty());
+    let by_authority = store
+        .audit_log(&AuditFilter {
+            authority: Some("RU-FSB".into()),
+            after: Some(1),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_authority.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![2]
+    );
+    let future = store
+        .audit_log(&AuditFilter {
+            from: Some("2999-01-01".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(future.is_empty());
+    let today = vigil_model::today().to_string();
+    let until_today = store
+        .audit_log(&AuditFilter {
+            to: Some(today),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(until_today.len(), 4);
+});
+
+store_test!(audit_log_refuses_update_and_delete, |db| {
+    let store = store_with_entries(&db, 2).await;
+    for sql in [
+        "UPDATE audit_log SET detail = 'x' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ] {
+        let err = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    if db.backend == Backend::Postgres {
+        let err = sqlx::query("TRUNCATE audit_log")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
+});
+
+store_test!(tampering_with_the_audit_log_is_detected, |db| {
+    // Changed content.
+    let store = store_with_entries(&db, 5).await;
+    tamper(
+        &db,
+        &store,
+        &["UPDATE audit_log SET user_name = 'someone' WHERE seq = 3"],
+    )
+    .await;
+    let bad = store.verify_audit().await.unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 3, "{bad}");
+    assert!(bad.reason.contains("changed"), "{bad}");
+});
+
+store_test!(removed_audit_entry_is_detected, |db| {
+    let store = store_with_entries(&db, 5).await;
+    tamper(&db, &store, &["DELETE FROM audit_log WHERE seq = 2"]).await;
+    let bad = store.verify_audit().await.unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 2, "{bad}");
+    assert!(bad.reason.contains("missing"), "{bad}");
+    // Renumbering the rest to close the gap breaks the chain at the same place.
+    tamper(
+        &db,
+        &store,
+        &[
+            "UPDATE audit_log SET seq = seq - 1 WHERE seq = 3",
+            "UPDATE audit_log SET seq = seq - 1 WHERE seq = 4",
+            "UPDATE audit_log SET seq = seq - 1 WHERE seq = 5",
+        ],
+    )
+    .await;
+    let bad = store.verify_audit().await.unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 2, "{bad}");
+});
+
+store_test!(reordered_audit_entries_are_detected, |db| {
+    let store = store_with_entries(&db, 5).await;
+    tamper(
+        &db,
+        &store,
+        &[
+            "UPDATE audit_log SET seq = 100 WHERE seq = 2",
+            "UPDATE audit_log SET seq = 2 WHERE seq = 4",
+            "UPDATE audit_log SET seq = 4 WHERE seq = 100",
+        ],
+    )
+    .await;
+    let bad = store.verify_audit().await.unwrap().first_bad.unwrap();
+    assert_eq!(bad.seq, 2, "{bad}");
+});
+
+store_test!(designations_change_as_revisions_with_audit, |db| {
+    let store = Store::open(&db.location).await.unwrap();
+    let list = ListName::new("ru").unwrap();
+    let org = |id: &str, name: &str| {
+        let mut e = Entity::new(id.parse::<EntityId>().unwrap(), Schema::Organization);
+        e.push_name(Name::new(name, NameKind::Primary));
+        e
+    };
+    let audit = |action: &str, id: &str| entry("ivan", "RU-FSB", action, id);
+    let r = store
+        .change_designation(
+            &list,
+            "RU",
+            DesignationChange::Add(org("ru:1", "Alpha")),
+            &audit("designation.add", "ru:1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.revision, r.added), (1, 1));
+    store
+        .change_designation(
+            &list,
+            "RU",
+            DesignationChange::Add(org("ru:2", "'; DROP TABLE entity_versions; --")),
+            &audit("designation.add", "ru:2"),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .change_designation(
+                &list,
+                "RU",
+                DesignationChange::Add(org("ru:1", "Again")),
+                &audit("designation.add", "ru:1")
+            )
+            .await,
+        Err(StoreError::EntityExists(_))
+    ));
+    let r = store
+        .change_designation(
+            &list,
+            "RU",
+            DesignationChange::Amend(org("ru:1", "Alpha Group")),
+            &audit("designation.amend", "ru:1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.revision, r.changed, r.delisted), (3, 1, 0));
+    let r = store
+        .change_designation(
+            &list,
+            "RU",
+            DesignationChange::Withdraw("ru:1".parse().unwrap()),
+            &audit("designation.withdraw", "ru:1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.revision, r.delisted), (4, 1));
+    assert!(matches!(
+        store
+            .change_designation(
+                &list,
+                "RU",
+                DesignationChange::Withdraw("ru:1".parse().unwrap()),
+                &audit("designation.withdraw", "ru:1")
+            )
+            .await,
+        Err(StoreError::NoSuchEntity(_))
+    ));
+    assert!(matches!(
+        store
+            .change_designation(
+                &list,
+                "RU",
+                DesignationChange::Withdraw("kz:1".parse().unwrap()),
+                &audit("designation.withdraw", "kz:1")
+            )
+            .await,
+        Err(StoreError::ForeignEntity { .. })
+    ));
+    let history = store.history(&"ru:1".parse().unwrap()).await.unwrap();
+    assert_eq!(history.len(), 3);
+    let two = store
+        .entity(&"ru:2".parse().unwrap(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(two.entity.caption(), "'; DROP TABLE entity_versions; --");
+    let log = store.audit_log(&AuditFilter::default()).await.unwrap();
+    assert_eq!(
+        log.len(),
+        4,
+        "refused changes store no audit entry of their own"
+    );
+    assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
+});
