@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod lookups;
 mod migrate;
 mod register;
 mod writes;
@@ -22,6 +23,7 @@ pub use audit::{
     AuditEntry, AuditFilter, BadEntry, ChainReport, NewAuditEntry, Outcome, GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
+pub use lookups::ListOrigin;
 pub use register::{
     ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
     ListSummary, RevisionInfo,

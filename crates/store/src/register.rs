@@ -569,7 +569,7 @@ pub(crate) async fn import_batch(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     batch: ImportBatch,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<ImportReport> {
     let list = batch.list.as_str().to_string();
     ensure_list(tx, &batch).await?;

@@ -108,7 +108,7 @@ impl Store {
             format: "api".into(),
             published: None,
             files: vec![FileRef {
-                path: format!("api:{detail}:{id}"),
+                path: "api".into(),
                 sha256: digest,
                 bytes: 0,
             }],

@@ -1,0 +1,263 @@
+//! Vigil's HTTP API (`vigil serve`): the register under `/api/v1`, bearer-token authentication,
+//! per-state access control on every read path, and an audit entry for every write, every read
+//! of restricted data and every token use. The only crate that knows HTTP.
+//!
+//! Errors are RFC 9457 problem documents; [`ErrorCode`] lists them all.
+
+mod error;
+mod extract;
+mod metrics;
+mod openapi;
+mod routes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use vigil_store::{NewAuditEntry, Outcome, Store};
+
+pub use error::{ApiError, ErrorCode};
+pub use openapi::{openapi, ROUTES};
+
+/// Limits and rates; the defaults suit a server shared by a few dozen authorities.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest list file accepted by `POST /api/v1/imports`.
+    pub upload_limit: usize,
+    pub request_timeout: Duration,
+    /// Requests per second a token may make on average…
+    pub rate_per_sec: f64,
+    /// …and in a burst.
+    pub burst: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            upload_limit: 64 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            rate_per_sec: 50.0,
+            burst: 200.0,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    buckets: Arc<Mutex<HashMap<i64, Bucket>>>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            buckets: Arc::new(Mutex::new(HashMap::new())),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+
+    /// Takes one token from the token's bucket; false when it is empty.
+    fn allow(&self, token_id: i64) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            // A poisoned lock means a panic elsewhere; do not lock every client out for it.
+            return true;
+        };
+        let now = Instant::now();
+        let (rate, burst) = (self.config.rate_per_sec, self.config.burst);
+        let bucket = buckets.entry(token_id).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let refill = now.duration_since(bucket.at).as_secs_f64() * rate;
+        bucket.tokens = (bucket.tokens + refill).min(burst);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The whole application: API routes behind authentication, open health and metrics routes.
+pub fn app(store: Store, config: Config) -> Router {
+    let state = AppState::new(store, config);
+    let timeout = state.config.request_timeout;
+    let api = Router::new()
+        .route("/entities", get(routes::search_entities))
+        .route("/entities/{id}", get(routes::show_entity))
+        .route("/entities/{id}/history", get(routes::entity_history))
+        .route("/lists", get(routes::lists))
+        .route("/lists/{name}/revisions", get(routes::revisions))
+        .route("/lists/{name}/diff", get(routes::diff))
+        .route("/designations", post(routes::add_designation))
+        .route(
+            "/designations/{id}",
+            put(routes::amend_designation).delete(routes::withdraw_designation),
+        )
+        .route("/imports", post(routes::import_upload))
+        .route("/audit", get(routes::audit_log))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/api/openapi.json", get(routes::openapi_document))
+        .fallback(|| async {
+            ApiError::new(
+                ErrorCode::RouteNotFound,
+                "see /api/openapi.json for the endpoints",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(ErrorCode::MethodNotAllowed, "see /api/openapi.json")
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), measure))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Checks the bearer token, audits its use as a login, applies the token's rate limit, and
+/// hands the caller to the handlers.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_string);
+    let Some(token) = token else {
+        return ApiError::new(
+            ErrorCode::MissingToken,
+            "send `Authorization: Bearer TOKEN`",
+        )
+        .into_response();
+    };
+    let path = req.uri().path().to_string();
+    let verdict = match state.store.authenticate(&token).await {
+        Ok(v) => v,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let auth = match verdict {
+        Ok(auth) => auth,
+        Err(refusal) => {
+            let entry = NewAuditEntry::new("-", "-", "login", Outcome::Denied).detail(format!(
+                "{} on {} {path}",
+                refusal.as_str(),
+                req.method()
+            ));
+            if let Err(e) = state.store.audit(&entry).await {
+                return ApiError::from(e).into_response();
+            }
+            return ApiError::new(
+                ErrorCode::InvalidToken,
+                "the token is unknown, expired or revoked",
+            )
+            .into_response();
+        }
+    };
+    let caller = auth.caller;
+    let allowed = state.allow(auth.token_id);
+    let entry = NewAuditEntry::new(
+        &caller.user,
+        &caller.authority,
+        "login",
+        if allowed {
+            Outcome::Success
+        } else {
+            Outcome::Denied
+        },
+    )
+    .detail(format!(
+        "token {} on {} {path}{}",
+        auth.token_id,
+        req.method(),
+        if allowed { "" } else { " (rate limited)" }
+    ));
+    if let Err(e) = state.store.audit(&entry).await {
+        return ApiError::from(e).into_response();
+    }
+    if !allowed {
+        return ApiError::new(ErrorCode::RateLimited, "slow down; retry in a second")
+            .into_response();
+    }
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+/// Counts requests and their latency by route template (never by concrete path, which could
+/// carry a record id) and status.
+async fn measure(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    state
+        .metrics
+        .observe(&method, &route, response.status().as_u16(), start.elapsed());
+    response
+}
+
+/// Serves `app` on `listener` until ctrl-c or SIGTERM, letting requests in flight finish.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,226 @@
+//! The OpenAPI 3.1 document, generated from the route table below. A test requests every row
+//! against the live router, so the table and the router cannot drift apart unnoticed.
+//! (utoipa would derive schemas from the model types, but that would make `vigil-model` depend
+//! on an HTTP documentation crate.)
+
+use serde_json::{json, Map, Value};
+
+use crate::error::ErrorCode;
+
+/// One endpoint: method, path (axum syntax), summary, who may call it, query parameters.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub authenticated: bool,
+    pub query: &'static [&'static str],
+    pub body: Option<&'static str>,
+}
+
+const fn route(method: &'static str, path: &'static str, summary: &'static str) -> Route {
+    Route {
+        method,
+        path,
+        summary,
+        authenticated: true,
+        query: &[],
+        body: None,
+    }
+}
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        query: &["q", "list", "schema", "include_delisted", "limit", "offset"],
+        ..route(
+            "get",
+            "/api/v1/entities",
+            "Search the entities you may see by name substring, list and schema",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/entities/{id}",
+        "One entity as the register holds it now (404 when you may not see it)",
+    ),
+    route(
+        "get",
+        "/api/v1/entities/{id}/history",
+        "Every version of an entity that you may see",
+    ),
+    route(
+        "get",
+        "/api/v1/lists",
+        "The lists with counts of the entities you may see",
+    ),
+    route(
+        "get",
+        "/api/v1/lists/{name}/revisions",
+        "A list's revisions (counts only when you may see the whole list)",
+    ),
+    Route {
+        query: &["from", "to"],
+        ..route(
+            "get",
+            "/api/v1/lists/{name}/diff",
+            "What changed between two revisions, among the entities you may see",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/designations",
+            "Add a national designation to your member state's list (analyst, admin)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/designations/{id}",
+            "Amend one of your member state's designations (analyst, admin)",
+        )
+    },
+    route(
+        "delete",
+        "/api/v1/designations/{id}",
+        "Withdraw (delist) one of your member state's designations; nothing is deleted",
+    ),
+    Route {
+        query: &["format", "list", "name"],
+        body: Some("application/octet-stream"),
+        ..route(
+            "post",
+            "/api/v1/imports",
+            "Import an uploaded list file as a new revision (admin)",
+        )
+    },
+    Route {
+        query: &[
+            "authority",
+            "user",
+            "record",
+            "action",
+            "from",
+            "to",
+            "after",
+            "limit",
+        ],
+        ..route(
+            "get",
+            "/api/v1/audit",
+            "Read the audit log (auditor, admin)",
+        )
+    },
+    Route {
+        authenticated: false,
+        ..route("get", "/healthz", "The process is up")
+    },
+    Route {
+        authenticated: false,
+        ..route("get", "/readyz", "The store answers")
+    },
+    Route {
+        authenticated: false,
+        ..route("get", "/metrics", "Prometheus metrics")
+    },
+    Route {
+        authenticated: false,
+        ..route("get", "/api/openapi.json", "This document")
+    },
+];
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+/// The OpenAPI 3.1 document of every route.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for r in ROUTES {
+        let mut parameters: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        parameters.extend(r.query.iter().map(
+            |name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}),
+        ));
+        let mut responses = Map::new();
+        responses.insert(
+            "200".into(),
+            json!({"description": "Success", "content": {"application/json": {}}}),
+        );
+        if r.authenticated {
+            responses.insert(
+                "401".into(),
+                problem_response("No, unknown, expired or revoked token"),
+            );
+            responses.insert(
+                "403".into(),
+                problem_response("Your role or authority does not allow this"),
+            );
+            responses.insert(
+                "429".into(),
+                problem_response("Rate limit of the token exceeded"),
+            );
+        }
+        if r.path.contains('{') {
+            responses.insert(
+                "404".into(),
+                problem_response("No such record, or not visible to you"),
+            );
+        }
+        if r.body.is_some() || !r.query.is_empty() {
+            responses.insert("400".into(), problem_response("Malformed request"));
+        }
+        if r.body.is_some() {
+            responses.insert("413".into(), problem_response("Body too large"));
+            responses.insert("422".into(), problem_response("Body of the wrong shape"));
+        }
+        let mut op = json!({
+            "operationId": format!("{}_{}", r.method, r.path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")),
+            "summary": r.summary,
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if r.authenticated {
+            op["security"] = json!([{"bearer": []}]);
+        }
+        if let Some(media) = r.body {
+            op["requestBody"] = json!({"required": true, "content": {media: {}}});
+        }
+        let entry = paths
+            .entry(r.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[r.method] = op;
+    }
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.code()).collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Vigil", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "The shared register of designated organizations and persons."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "description": "RFC 9457 problem details",
+                    "required": ["type", "title", "status", "code"],
+                    "properties": {
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "detail": {"type": "string"},
+                        "code": {"type": "string", "enum": codes}
+                    }
+                }
+            }
+        }
+    })
+}
