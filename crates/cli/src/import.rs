@@ -101,6 +101,13 @@ pub async fn run(
     let on_store = |n: u64| storing.set_position(n);
     let reports = store.import(batches, &on_store).await?;
     storing.finish_and_clear();
+    crate::admin::audit_cli(
+        store,
+        "import",
+        reports.iter().map(|r| r.list.clone()).collect(),
+        reports.iter().map(describe).collect::<Vec<_>>().join("; "),
+    )
+    .await?;
 
     for report in &reports {
         if json {

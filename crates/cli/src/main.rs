@@ -1,9 +1,11 @@
 //! `vigil`: the command line of Vigil's register.
 
+mod admin;
 mod bench;
 mod import;
 mod output;
 mod screen;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,6 +113,21 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// Score two names (or a file of pairs) with the screening scorer; needs no store.
     Compare(screen::CompareArgs),
+    /// Manage the users of the API.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Create and revoke API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Verify and read the audit log.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
+    /// Serve the HTTP API; on a store without users, creates the first admin (of RATS-EC) and
+    /// prints its token once on standard output.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -216,6 +233,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Screen(args) => screen::screen(&cli.db, args).await,
         Command::Compare(args) => screen::compare(args),
         Command::Bench { job } => bench::run(&cli.db, job).await,
+        Command::User(command) => admin::user(&open(&cli.db).await?, command).await,
+        Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
+        Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
+        Command::Serve { listen } => serve::run(&cli.db, &listen).await,
     }
 }
 
