@@ -6,6 +6,7 @@ mod import;
 mod output;
 mod screen;
 mod serve;
+mod update;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,8 +55,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The lists in the register, with their latest revision.
+    /// The lists in the register, with their latest revision; `lists update` fetches new
+    /// versions of the official lists.
     Lists {
+        #[command(subcommand)]
+        action: Option<update::ListsAction>,
         #[arg(long)]
         json: bool,
     },
@@ -196,7 +200,11 @@ async fn run(cli: Cli) -> Result<()> {
             )
             .await
         }
-        Command::Lists { json } => output::lists(&open(&cli.db).await?, json).await,
+        Command::Lists {
+            action: Some(action),
+            ..
+        } => update::run(&open(&cli.db).await?, action).await,
+        Command::Lists { action: None, json } => output::lists(&open(&cli.db).await?, json).await,
         Command::Show { id, as_of, json } => {
             let id = parse_id(&id)?;
             let as_of = parse_date("as-of", as_of.as_deref())?;

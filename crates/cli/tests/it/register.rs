@@ -111,3 +111,40 @@ fn unknown_entity_and_bad_arguments_fail_clearly() {
         assert!(run.stdout.contains(command), "--help lists {command}");
     }
 }
+
+#[test]
+fn lists_update_reports_a_failed_source_and_changes_nothing() {
+    let db = vigil_testkit::TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("update.toml");
+    // Port 1 on loopback: nothing listens there, so the download fails at once.
+    std::fs::write(
+        &config,
+        "timeout_seconds = 5\n[[source]]\nname = \"un\"\nurls = [\"http://127.0.0.1:1/consolidated.xml\"]\n",
+    )
+    .unwrap();
+    let run = vigil(
+        &db.location,
+        &["lists", "update", "--config", &crate::path(&config)],
+    )
+    .failed();
+    assert!(
+        run.stderr.contains("un: nothing imported"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("127.0.0.1:1"), "{}", run.stderr);
+    assert!(list_counts(&db.location).is_empty());
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[source]]\nname = \"un\"\nurls = []\n").unwrap();
+    let run = vigil(
+        &db.location,
+        &["lists", "update", "--config", &crate::path(&bad)],
+    )
+    .failed();
+    assert!(
+        run.stderr.contains("bad.toml") && run.stderr.contains("no urls"),
+        "{}",
+        run.stderr
+    );
+}
