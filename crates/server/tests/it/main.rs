@@ -1,0 +1,5 @@
+//! The API end to end, in process, on SQLite and PostgreSQL (`store_test!`).
+
+mod access;
+mod bad_input;
+mod support;
