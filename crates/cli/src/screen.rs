@@ -11,11 +11,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use vigil_screen::{compare_with, parse_schema, Index, Params, Query, DEFAULT_THRESHOLD};
+use vigil_server::queries::{error_record, field, json_lines, make_query, parse_json_line, Item};
 use vigil_store::Store;
-
-/// Names longer than this are refused per line: no real name comes close, and a record this
-/// long is broken or hostile.
-const MAX_NAME_CHARS: usize = 1000;
 
 #[derive(Args)]
 pub struct ScreenArgs {
@@ -116,102 +113,6 @@ async fn load_index(db: &str, p: Params) -> Result<(Index, f64, f64)> {
     Ok((index, load_s, built.elapsed().as_secs_f64()))
 }
 
-/// One input line: a query, or the error record to write in its place.
-enum Item {
-    Query { id: String, query: Query },
-    Error(Value),
-}
-
-fn error_record(id: Option<&str>, line: usize, error: impl std::fmt::Display) -> Item {
-    Item::Error(json!({"query_id": id, "line": line, "error": error.to_string()}))
-}
-
-fn field<'a>(
-    obj: &'a serde_json::Map<String, Value>,
-    key: &str,
-) -> Result<Option<&'a str>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(other) => Err(format!("field {key:?} must be a string, not {other}")),
-    }
-}
-
-fn make_query(
-    line: usize,
-    id: Option<String>,
-    schema: Option<&str>,
-    name: Option<&str>,
-    birth_date: Option<&str>,
-    nationality: Option<&str>,
-) -> Item {
-    let Some(id) = id else {
-        return error_record(None, line, "missing \"id\"");
-    };
-    let schema = match parse_schema(schema.unwrap_or("")) {
-        Ok(s) => s,
-        Err(e) => return error_record(Some(&id), line, e),
-    };
-    let Some(name) = name else {
-        return error_record(Some(&id), line, "missing \"name\"");
-    };
-    if name.trim().is_empty() {
-        return error_record(Some(&id), line, "empty name");
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return error_record(
-            Some(&id),
-            line,
-            format!("name longer than {MAX_NAME_CHARS} characters"),
-        );
-    }
-    let opt = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-    Item::Query {
-        id,
-        query: Query {
-            schema,
-            name: name.to_string(),
-            birth_date: opt(birth_date),
-            nationality: opt(nationality),
-            documents: Vec::new(),
-        },
-    }
-}
-
-fn parse_json_line(line: usize, bytes: &[u8]) -> Item {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => return error_record(None, line, format!("invalid UTF-8: {e}")),
-    };
-    if text.trim().is_empty() {
-        return error_record(None, line, "empty line");
-    }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return error_record(None, line, format!("malformed JSON: {e}")),
-    };
-    let Value::Object(obj) = value else {
-        return error_record(None, line, "expected a JSON object");
-    };
-    let id = match obj.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let get = |k: &str| field(&obj, k);
-    match (
-        get("schema"),
-        get("name"),
-        get("birth_date"),
-        get("nationality"),
-    ) {
-        (Ok(s), Ok(n), Ok(b), Ok(c)) => make_query(line, id, s, n, b, c),
-        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
-            error_record(id.as_deref(), line, e)
-        }
-    }
-}
-
 fn is_csv(path: &Path, bytes: &[u8]) -> bool {
     if path
         .extension()
@@ -277,14 +178,10 @@ fn read_queries(path: &Path) -> Result<Vec<Item>> {
     if is_csv(path, &bytes) {
         return read_csv(&bytes);
     }
-    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    if lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    Ok(lines
-        .iter()
+    Ok(json_lines(&bytes)
+        .into_iter()
         .enumerate()
-        .map(|(i, l)| parse_json_line(i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
+        .map(|(i, l)| parse_json_line(i + 1, l))
         .collect())
 }
 
@@ -505,6 +402,16 @@ fn compare_line(line: usize, bytes: &[u8], p: &Params) -> String {
     json!({"id": id, "score": s.score}).to_string()
 }
 
+/// CPU seconds this process has used (user + system, 10 ms resolution): the per-core figure
+/// divides by this, so other processes sharing the machine do not skew it.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit(')').next()?;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|s| s.parse::<f64>().ok());
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 pub async fn bench(db: &str, a: BenchScreenArgs) -> Result<()> {
     let p = params(a.params.as_deref())?;
     let threshold = a.threshold.unwrap_or(DEFAULT_THRESHOLD);
@@ -512,10 +419,12 @@ pub async fn bench(db: &str, a: BenchScreenArgs) -> Result<()> {
     let (index, load_s, build_s) = load_index(db, p).await?;
     let hidden = ProgressBar::hidden();
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let lines = parallel(&items, &hidden, |item| {
         result_line(&index, item, threshold, a.limit, false)
     });
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(b, a)| b - a);
     let n = lines.len();
     let cores = threads().min(n.div_ceil(256)).max(1);
     let (entities, names) = index.len();
@@ -531,6 +440,8 @@ pub async fn bench(db: &str, a: BenchScreenArgs) -> Result<()> {
         "queries_per_second": n as f64 / seconds,
         "threads": cores,
         "queries_per_second_per_core": n as f64 / seconds / cores as f64,
+        "cpu_seconds": cpu,
+        "queries_per_cpu_second": cpu.filter(|c| *c > 0.0).map(|c| n as f64 / c),
         "peak_rss_mib": crate::bench::peak_rss_mib(),
     });
     if let Some(k) = a.recall_sample {

@@ -8,7 +8,10 @@ mod error;
 mod extract;
 mod metrics;
 mod openapi;
+pub mod queries;
 mod routes;
+mod screening;
+mod yente;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -23,7 +26,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use vigil_store::{NewAuditEntry, Outcome, Store};
+use vigil_store::{AuditEntry, AuditQueue, NewAuditEntry, Outcome, Store, StoreError};
 
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
@@ -38,6 +41,8 @@ pub struct Config {
     pub rate_per_sec: f64,
     /// …and in a burst.
     pub burst: f64,
+    /// Largest body of `POST /api/v1/screen/batch`.
+    pub batch_body_limit: usize,
 }
 
 impl Default for Config {
@@ -47,6 +52,7 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             rate_per_sec: 50.0,
             burst: 200.0,
+            batch_body_limit: 16 * 1024 * 1024,
         }
     }
 }
@@ -58,6 +64,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     buckets: Arc<Mutex<HashMap<i64, Bucket>>>,
     pub metrics: Arc<metrics::Metrics>,
+    pub screening: Arc<screening::Screening>,
+    audit_queue: Arc<std::sync::OnceLock<AuditQueue>>,
 }
 
 struct Bucket {
@@ -72,6 +80,31 @@ impl AppState {
             config: Arc::new(config),
             buckets: Arc::new(Mutex::new(HashMap::new())),
             metrics: Arc::new(metrics::Metrics::default()),
+            screening: Arc::new(screening::Screening::default()),
+            audit_queue: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+
+    /// Appends an audit entry through the group-commit writer and waits for its commit. The
+    /// writer starts on first use, inside the runtime that serves requests.
+    pub async fn audit(&self, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
+        self.audit_queue
+            .get_or_init(|| AuditQueue::start(self.store.clone()))
+            .append(entry.clone())
+            .await
+    }
+
+    /// Builds the screening snapshot now rather than on the first request.
+    pub async fn prepare(&self) -> Result<(), ApiError> {
+        self.screening.refresh(&self.store).await.map(|_| ())
+    }
+
+    /// Rebuilds the screening snapshot after a change to the register. The write has committed
+    /// already, so a failed rebuild is logged, not reported to the writer; the old snapshot
+    /// keeps serving.
+    pub async fn register_changed(&self) {
+        if let Err(e) = self.screening.refresh(&self.store).await {
+            tracing::error!(error = %e.detail, "cannot rebuild the screening index");
         }
     }
 
@@ -101,7 +134,11 @@ impl AppState {
 
 /// The whole application: API routes behind authentication, open health and metrics routes.
 pub fn app(store: Store, config: Config) -> Router {
-    let state = AppState::new(store, config);
+    router(AppState::new(store, config))
+}
+
+/// The application on a given state (which the caller keeps to refresh the index, say).
+pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let api = Router::new()
         .route("/entities", get(routes::search_entities))
@@ -117,9 +154,16 @@ pub fn app(store: Store, config: Config) -> Router {
         )
         .route("/imports", post(routes::import_upload))
         .route("/audit", get(routes::audit_log))
+        .route("/screen", post(screening::screen_one))
+        .route("/screen/batch", post(screening::screen_batch))
+        .route("/references/{reference}", get(routes::resolve_reference))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let yente = Router::new()
+        .route("/match/{dataset}", post(yente::match_dataset))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .nest("/api/v1", api)
+        .merge(yente)
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(metrics::render))
@@ -176,7 +220,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
                 refusal.as_str(),
                 req.method()
             ));
-            if let Err(e) = state.store.audit(&entry).await {
+            if let Err(e) = state.audit(&entry).await {
                 return ApiError::from(e).into_response();
             }
             return ApiError::new(
@@ -204,7 +248,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         req.method(),
         if allowed { "" } else { " (rate limited)" }
     ));
-    if let Err(e) = state.store.audit(&entry).await {
+    if let Err(e) = state.audit(&entry).await {
         return ApiError::from(e).into_response();
     }
     if !allowed {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -25,9 +26,14 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    screened: AtomicU64,
 }
 
 impl Metrics {
+    pub fn count_screened(&self, queries: usize) {
+        self.screened.fetch_add(queries as u64, Ordering::Relaxed);
+    }
+
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         if let Ok(mut series) = self.series.lock() {
@@ -123,6 +129,22 @@ pub(crate) fn unix_seconds(ts: &str) -> Option<i64> {
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let mut out = String::new();
     state.metrics.render_requests(&mut out);
+    out.push_str("# HELP vigil_screened_queries_total Queries screened.\n");
+    out.push_str("# TYPE vigil_screened_queries_total counter\n");
+    let _ = writeln!(
+        out,
+        "vigil_screened_queries_total {}",
+        state.metrics.screened.load(Ordering::Relaxed)
+    );
+    if let Some(snapshot) = state.screening.peek() {
+        let (entities, names) = snapshot.index.len();
+        out.push_str("# HELP vigil_index_entities Listed entities in the screening index.\n");
+        out.push_str("# TYPE vigil_index_entities gauge\n");
+        let _ = writeln!(out, "vigil_index_entities {entities}");
+        out.push_str("# HELP vigil_index_names Names in the screening index.\n");
+        out.push_str("# TYPE vigil_index_names gauge\n");
+        let _ = writeln!(out, "vigil_index_names {names}");
+    }
     if let Ok(origins) = state.store.list_origins().await {
         let now = unix_seconds(&vigil_model::utc_now_rfc3339()).unwrap_or(0);
         out.push_str("# HELP vigil_list_age_seconds Seconds since each list's latest import.\n");

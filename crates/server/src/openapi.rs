@@ -113,6 +113,48 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
+        query: &["threshold", "limit"],
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/screen",
+            "Screen one name (the shape of a `vigil screen --input` line); restricted hits for records you may not see",
+        )
+    },
+    Route {
+        query: &["threshold", "limit"],
+        body: Some("application/jsonl"),
+        ..route(
+            "post",
+            "/api/v1/screen/batch",
+            "Screen up to 10,000 queries (JSON Lines); results streamed as JSON Lines in input order",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/references/{reference}",
+        "Resolve a restricted-hit reference (the record's originating state only)",
+    ),
+    Route {
+        query: &[
+            "threshold",
+            "cutoff",
+            "limit",
+            "algorithm",
+            "topics",
+            "changed_since",
+            "exclude_schema",
+            "exclude_dataset",
+            "include_dataset",
+        ],
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/match/{dataset}",
+            "yente-compatible matching (`default` or a list name); every algorithm uses Vigil's scorer",
+        )
+    },
+    Route {
         authenticated: false,
         ..route("get", "/healthz", "The process is up")
     },

@@ -69,7 +69,7 @@ async fn audit_restricted_read(
     }
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Success)
         .records(records);
-    state.store.audit(&entry).await?;
+    state.audit(&entry).await?;
     Ok(())
 }
 
@@ -77,7 +77,7 @@ async fn audit_denied(state: &AppState, caller: &Caller, action: &str, record: &
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Denied)
         .records(vec![record.to_string()])
         .detail(why);
-    if let Err(e) = state.store.audit(&entry).await {
+    if let Err(e) = state.audit(&entry).await {
         tracing::error!(error = %e, "cannot audit a refused request");
     }
 }
@@ -123,14 +123,21 @@ pub async fn search_entities(
     let needle = query.q.as_deref().map(str::to_lowercase);
     let limit = query.limit.unwrap_or(50).clamp(1, 1000);
     let offset = query.offset.unwrap_or(0);
-    let origins = origins(&state).await?;
-    let records = state
-        .store
-        .entities(query.list.as_deref(), None, query.include_delisted)
-        .await?;
-    let matches: Vec<&EntityRecord> = records
+    // The cached snapshot, not a decode of every entity per request; one cheap query checks
+    // it still matches the store (an import from the command line rebuilds it).
+    let snapshot = state.screening.refresh_if_changed(&state.store).await?;
+    let origins = &snapshot.origins;
+    let matches: Vec<&EntityRecord> = snapshot
+        .records
         .iter()
-        .filter(|r| visible(&caller, &r.entity, &origins))
+        .filter(|r| query.include_delisted || r.listed)
+        .filter(|r| {
+            query
+                .list
+                .as_deref()
+                .is_none_or(|l| r.entity.id.list() == l)
+        })
+        .filter(|r| visible(&caller, &r.entity, origins))
         .filter(|r| schema.is_none_or(|s| r.entity.schema == s))
         .filter(|r| {
             needle.as_deref().is_none_or(|n| {
@@ -499,14 +506,17 @@ async fn write_designation(
         .change_designation(list, member_state, change, &entry)
         .await
     {
-        Ok(report) => Ok(report),
+        Ok(report) => {
+            state.register_changed().await;
+            Ok(report)
+        }
         Err(e) => {
             let error = store_write_error(e);
             let failed =
                 NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Failed)
                     .records(vec![id.to_string()])
                     .detail(error.code.code());
-            if let Err(e) = state.store.audit(&failed).await {
+            if let Err(e) = state.audit(&failed).await {
                 tracing::error!(error = %e, "cannot audit a failed write");
             }
             Err(error)
@@ -720,7 +730,7 @@ pub async fn import_upload(
             let failed =
                 NewAuditEntry::new(&caller.user, &caller.authority, "import", Outcome::Failed)
                     .detail("unreadable list file");
-            state.store.audit(&failed).await?;
+            state.audit(&failed).await?;
             return Err(ApiError::new(ErrorCode::InvalidListFile, problems));
         }
     };
@@ -770,14 +780,17 @@ pub async fn import_upload(
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, "import", Outcome::Success)
         .records(lists.clone());
     let reports = match state.store.import_audited(batches, &entry).await {
-        Ok(r) => r,
+        Ok(r) => {
+            state.register_changed().await;
+            r
+        }
         Err(e) => {
             let error = ApiError::from(e);
             let failed =
                 NewAuditEntry::new(&caller.user, &caller.authority, "import", Outcome::Failed)
                     .records(lists)
                     .detail(error.detail.clone());
-            state.store.audit(&failed).await?;
+            state.audit(&failed).await?;
             return Err(error);
         }
     };
@@ -838,6 +851,47 @@ pub async fn audit_log(
             .collect()
     };
     Ok(Json(json!({ "entries": entries })))
+}
+
+/// `GET /api/v1/references/{reference}`: the record behind a restricted-hit reference, for
+/// the authorities of the record's originating member state (or the originator itself) only;
+/// anyone else gets 404, as for a record they may not see.
+pub async fn resolve_reference(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    ApiPath(reference): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if reference.len() > 100 {
+        return Err(ApiError::not_found());
+    }
+    let issued = state.store.resolve_reference(&reference).await?;
+    let Some(issued) = issued.filter(|r| {
+        caller.authority == r.originator
+            || (caller.member_state.is_some()
+                && vigil_model::member_state_of(&r.originator) == caller.member_state)
+    }) else {
+        audit_denied(
+            &state,
+            &caller,
+            "reference.resolve",
+            "",
+            "not the originator",
+        )
+        .await;
+        return Err(ApiError::not_found());
+    };
+    let entry = NewAuditEntry::new(
+        &caller.user,
+        &caller.authority,
+        "reference.resolve",
+        Outcome::Success,
+    )
+    .records(vec![
+        issued.entity_id.clone(),
+        format!("ref:{}", issued.reference),
+    ]);
+    state.audit(&entry).await?;
+    Ok(Json(json!(issued)))
 }
 
 pub async fn healthz() -> Json<serde_json::Value> {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{get, Backend, Result, Store, StoreError};
 
@@ -186,6 +187,20 @@ pub(crate) async fn append_in(
     backend: Backend,
     new: &NewAuditEntry,
 ) -> Result<AuditEntry> {
+    let mut entries = append_many_in(tx, backend, std::slice::from_ref(new)).await?;
+    entries.pop().ok_or_else(|| StoreError::Corrupt {
+        what: "audit_log".into(),
+        detail: "an append returned no entry".into(),
+    })
+}
+
+/// Appends `news` in order inside `tx`, reading the chain's head once: the lock (or the single
+/// SQLite connection) keeps other appends out until `tx` ends, so the chain stays linear.
+pub(crate) async fn append_many_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    news: &[NewAuditEntry],
+) -> Result<Vec<AuditEntry>> {
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
@@ -195,56 +210,115 @@ pub(crate) async fn append_in(
     let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
-    let (seq, prev_hash) = match last {
+    let (mut seq, mut prev_hash) = match last {
         Some(row) => (get::<i64>(&row, "seq")? + 1, get::<String>(&row, "hash")?),
         None => (1, GENESIS_HASH.to_string()),
     };
-    let records = serde_json::to_string(&new.records).map_err(|e| StoreError::Corrupt {
-        what: "audit records".into(),
-        detail: e.to_string(),
-    })?;
-    let at = vigil_model::utc_now_rfc3339();
-    let hash = entry_hash(
-        &prev_hash,
-        &Fields {
+    let mut out = Vec::with_capacity(news.len());
+    for new in news {
+        let records = serde_json::to_string(&new.records).map_err(|e| StoreError::Corrupt {
+            what: "audit records".into(),
+            detail: e.to_string(),
+        })?;
+        let at = vigil_model::utc_now_rfc3339();
+        let hash = entry_hash(
+            &prev_hash,
+            &Fields {
+                seq,
+                at: &at,
+                user: &new.user,
+                authority: &new.authority,
+                action: &new.action,
+                records: &records,
+                outcome: new.outcome.as_str(),
+                detail: &new.detail,
+            },
+        );
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, user_name, authority, action, records, outcome, detail,
+                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(&new.user)
+        .bind(&new.authority)
+        .bind(&new.action)
+        .bind(&records)
+        .bind(new.outcome.as_str())
+        .bind(&new.detail)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+        out.push(AuditEntry {
             seq,
-            at: &at,
-            user: &new.user,
-            authority: &new.authority,
-            action: &new.action,
-            records: &records,
-            outcome: new.outcome.as_str(),
-            detail: &new.detail,
-        },
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, user_name, authority, action, records, outcome, detail,
-             prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(seq)
-    .bind(&at)
-    .bind(&new.user)
-    .bind(&new.authority)
-    .bind(&new.action)
-    .bind(&records)
-    .bind(new.outcome.as_str())
-    .bind(&new.detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(AuditEntry {
-        seq,
-        at,
-        user: new.user.clone(),
-        authority: new.authority.clone(),
-        action: new.action.clone(),
-        records: new.records.clone(),
-        outcome: new.outcome.as_str().to_string(),
-        detail: new.detail.clone(),
-        prev_hash,
-        hash,
-    })
+            at,
+            user: new.user.clone(),
+            authority: new.authority.clone(),
+            action: new.action.clone(),
+            records: new.records.clone(),
+            outcome: new.outcome.as_str().to_string(),
+            detail: new.detail.clone(),
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        });
+        seq += 1;
+    }
+    Ok(out)
+}
+
+type Pending = (NewAuditEntry, oneshot::Sender<Result<AuditEntry>>);
+
+/// Group commit for the audit log: callers hand entries to one writer task, which appends
+/// whatever has queued up in a single transaction and answers each caller once that
+/// transaction has committed. Under load this turns thousands of commits a second into a few
+/// hundred, while every caller still waits for its own entry to be durable.
+#[derive(Clone)]
+pub struct AuditQueue {
+    tx: mpsc::Sender<Pending>,
+}
+
+/// Most entries in one transaction: bounds the time a batch holds the chain's lock.
+const MAX_BATCH: usize = 512;
+
+impl AuditQueue {
+    /// Starts the writer task on the current tokio runtime. It ends when every clone of the
+    /// queue has been dropped.
+    pub fn start(store: Store) -> AuditQueue {
+        let (tx, mut rx) = mpsc::channel::<Pending>(8192);
+        tokio::spawn(async move {
+            let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                let entries: Vec<NewAuditEntry> = batch.iter().map(|(e, _)| e.clone()).collect();
+                match store.audit_batch(&entries).await {
+                    Ok(written) => {
+                        for ((_, reply), entry) in batch.drain(..).zip(written) {
+                            let _ = reply.send(Ok(entry));
+                        }
+                    }
+                    Err(_) => {
+                        // One bad entry must not fail its neighbours: retry one by one, so
+                        // each caller gets its own entry's outcome.
+                        for (entry, reply) in batch.drain(..) {
+                            let _ = reply.send(store.audit_direct(&entry).await);
+                        }
+                    }
+                }
+            }
+        });
+        AuditQueue { tx }
+    }
+
+    /// Appends `entry` and returns once it has committed.
+    pub async fn append(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || StoreError::Corrupt {
+            what: "audit writer".into(),
+            detail: "the audit writer task has stopped".into(),
+        };
+        self.tx.send((entry, reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
 }
 
 /// `LIKE` pattern matching `text` literally inside a JSON array of strings.
@@ -264,10 +338,25 @@ fn record_pattern(record: &str) -> String {
 impl Store {
     /// Appends one entry to the audit log in its own transaction.
     pub async fn audit(&self, new: &NewAuditEntry) -> Result<AuditEntry> {
+        self.audit_direct(new).await
+    }
+
+    async fn audit_direct(&self, new: &NewAuditEntry) -> Result<AuditEntry> {
         let mut tx = self.pool.begin().await?;
         let entry = append_in(&mut tx, self.backend, new).await?;
         tx.commit().await?;
         Ok(entry)
+    }
+
+    /// Appends entries in order in one transaction: all commit or none.
+    pub async fn audit_batch(&self, news: &[NewAuditEntry]) -> Result<Vec<AuditEntry>> {
+        if news.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let entries = append_many_in(&mut tx, self.backend, news).await?;
+        tx.commit().await?;
+        Ok(entries)
     }
 
     /// Entries matching `filter`, oldest first.

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod lookups;
 mod migrate;
+mod references;
 mod register;
 mod writes;
 
@@ -20,10 +21,12 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
 pub use audit::{
-    AuditEntry, AuditFilter, BadEntry, ChainReport, NewAuditEntry, Outcome, GENESIS_HASH,
+    AuditEntry, AuditFilter, AuditQueue, BadEntry, ChainReport, NewAuditEntry, Outcome,
+    GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
 pub use lookups::ListOrigin;
+pub use references::IssuedReference;
 pub use register::{
     ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
     ListSummary, RevisionInfo,

@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_access_audit.sql"),
         postgres: include_str!("../migrations/postgres/0002_access_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "screening",
+        sqlite: include_str!("../migrations/sqlite/0003_screening.sql"),
+        postgres: include_str!("../migrations/postgres/0003_screening.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -2,4 +2,5 @@
 
 mod access;
 mod bad_input;
+mod screening;
 mod support;

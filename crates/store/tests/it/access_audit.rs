@@ -326,3 +326,46 @@ store_test!(designations_change_as_revisions_with_audit, |db| {
     );
     assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
 });
+
+store_test!(group_commit_keeps_the_chain_linear, |db| {
+    let store = store_with_entries(&db, 3).await;
+    let queue = vigil_store::AuditQueue::start(store.clone());
+    // Group commits from the queue race plain appends and a designation write's own append.
+    let mut tasks = Vec::new();
+    for i in 0..400 {
+        let queue = queue.clone();
+        tasks.push(tokio::spawn(async move {
+            queue
+                .append(entry("olga", "KZ", "screen", &format!("q:{i}")))
+                .await
+        }));
+    }
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .audit(&entry("ivan", "RU", "entity.read", &format!("d:{i}")))
+                .await
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap().unwrap().seq);
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 420, "every append got its own sequence number");
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(report.first_bad, None);
+    assert_eq!(report.entries, 423);
+    for i in [0, 199, 399] {
+        let found = store
+            .audit_log(&AuditFilter {
+                record: Some(format!("q:{i}")),
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "entry q:{i} was lost");
+    }
+});
