@@ -129,8 +129,11 @@ enum Command {
     /// Serve the HTTP API; on a store without users, creates the first admin (of RATS-EC) and
     /// prints its token once on standard output.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "VIGIL_LISTEN")]
+        listen: Option<String>,
+        #[command(flatten)]
+        options: serve::ServeOptions,
     },
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
@@ -244,7 +247,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(command) => admin::user(&open(&cli.db).await?, command).await,
         Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
-        Command::Serve { listen } => serve::run(&cli.db, &listen).await,
+        Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
     }
 }
 

@@ -1,17 +1,84 @@
-//! `vigil serve`: the HTTP API on the store.
+//! `vigil serve`: the HTTP API on the store, with its settings (file, environment, flags), the
+//! screening index built before the first request, and the scheduled list update.
 
-use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
 use vigil_model::{Role, EXECUTIVE_COMMITTEE};
-use vigil_store::Store;
+use vigil_server::{AppState, ServeSettings};
+use vigil_store::{NewAuditEntry, Outcome, Store};
+use vigil_update::UpdateConfig;
 
 use crate::admin::audit_cli;
 
-pub async fn run(db: &str, listen: &str) -> Result<()> {
+/// How often the server checks whether the store's lists changed under it (an import from the
+/// command line) and rebuilds its snapshot if so.
+const WATCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Who the audit log names for scheduled updates: the server itself, not an API user.
+const UPDATE_USER: &str = "scheduler";
+const UPDATE_AUTHORITY: &str = "local";
+
+#[derive(Args)]
+pub struct ServeOptions {
+    /// TOML settings (listen, tls_cert, tls_key, upload_limit_bytes, batch_limit_bytes,
+    /// request_timeout_seconds, rate_per_sec, burst, update_interval_hours, update_config);
+    /// `VIGIL_<KEY>` environment variables override it and flags override both.
+    #[arg(long, env = "VIGIL_CONFIG")]
+    config: Option<PathBuf>,
+    /// PEM certificate chain; with --tls-key the server speaks HTTPS only.
+    #[arg(long)]
+    tls_cert: Option<PathBuf>,
+    #[arg(long)]
+    tls_key: Option<PathBuf>,
+    /// Run `vigil lists update` every this many hours (0: never).
+    #[arg(long)]
+    update_interval_hours: Option<f64>,
+    /// Requests per second a token may make on average.
+    #[arg(long)]
+    rate_per_sec: Option<f64>,
+    #[arg(long)]
+    burst: Option<f64>,
+}
+
+pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings> {
+    let file = match &o.config {
+        Some(path) => ServeSettings::load(path)?,
+        None => ServeSettings::default(),
+    };
+    let env = ServeSettings::from_env(|k| std::env::var(k).ok())?;
+    let flags = ServeSettings {
+        listen,
+        tls_cert: o.tls_cert,
+        tls_key: o.tls_key,
+        update_interval_hours: o.update_interval_hours,
+        rate_per_sec: o.rate_per_sec,
+        burst: o.burst,
+        ..ServeSettings::default()
+    };
+    Ok(file.overridden_by(env).overridden_by(flags))
+}
+
+pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Result<()> {
     // Logs go to standard error; standard output carries only the first admin's token.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)
         .try_init();
+    let settings = settings(listen, options)?;
+    if settings.tls_cert.is_some() {
+        bail!("TLS is not built into this release: put a TLS-terminating proxy in front (see docs/API.md)");
+    }
+    // Read before serving, so that a broken update configuration stops the start.
+    let update = match settings.update_interval() {
+        Some(every) => Some((
+            every,
+            UpdateConfig::load(settings.update_config.as_deref())?,
+        )),
+        None => None,
+    };
     let store = Store::open(db).await?;
     if store.users().await?.is_empty() {
         let user = store
@@ -34,13 +101,73 @@ pub async fn run(db: &str, listen: &str) -> Result<()> {
         );
         println!("{}", token.token);
     }
-    let listener = tokio::net::TcpListener::bind(listen)
+    let listen = settings.listen().to_string();
+    let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
+    let state = AppState::new(store.clone(), settings.server_config());
+    state
+        .prepare()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot build the screening index: {}", e.detail))?;
+    tokio::spawn(watch(state.clone()));
+    if let Some((every, config)) = update {
+        tokio::spawn(scheduled_update(state.clone(), every, config));
+    }
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().as_str(), "serving");
-    let app = vigil_server::app(store, vigil_server::Config::default());
-    vigil_server::serve(listener, app)
+    vigil_server::serve(listener, vigil_server::router(state))
         .await
         .context("the server stopped")?;
     Ok(())
+}
+
+async fn watch(state: AppState) {
+    loop {
+        tokio::time::sleep(WATCH_INTERVAL).await;
+        if let Err(e) = state.screening.refresh_if_changed(&state.store).await {
+            tracing::warn!(error = %e.detail, "cannot check the register for changes");
+        }
+    }
+}
+
+/// Runs the official list update every `every`; each source's outcome is audited, a failed
+/// source changes nothing, and the screening index is swapped after any import.
+async fn scheduled_update(state: AppState, every: Duration, config: UpdateConfig) {
+    loop {
+        tokio::time::sleep(every).await;
+        let sources = config.sources.clone();
+        let outcomes = vigil_update::update(&state.store, &config, &sources).await;
+        let mut changed = false;
+        for o in outcomes {
+            let entry = match &o.outcome {
+                vigil_update::Outcome::Imported { reports, .. } => {
+                    changed |= reports.iter().any(|r| !r.already_imported);
+                    NewAuditEntry::new(
+                        UPDATE_USER,
+                        UPDATE_AUTHORITY,
+                        "lists.update",
+                        Outcome::Success,
+                    )
+                    .records(reports.iter().map(|r| r.list.clone()).collect())
+                    .detail(format!("scheduled update of {}", o.source))
+                }
+                vigil_update::Outcome::Failed { error } => {
+                    tracing::error!(source = %o.source, %error, "scheduled update failed; nothing imported");
+                    NewAuditEntry::new(
+                        UPDATE_USER,
+                        UPDATE_AUTHORITY,
+                        "lists.update",
+                        Outcome::Failed,
+                    )
+                    .detail(format!("scheduled update of {}: {error}", o.source))
+                }
+            };
+            if let Err(e) = state.audit(&entry).await {
+                tracing::error!(error = %e, "cannot audit the scheduled update");
+            }
+        }
+        if changed {
+            state.register_changed().await;
+        }
+    }
 }

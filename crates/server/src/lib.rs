@@ -4,6 +4,7 @@
 //!
 //! Errors are RFC 9457 problem documents; [`ErrorCode`] lists them all.
 
+mod config;
 mod error;
 mod extract;
 mod metrics;
@@ -28,6 +29,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use vigil_store::{AuditEntry, AuditQueue, NewAuditEntry, Outcome, Store, StoreError};
 
+pub use config::{ConfigError, ServeSettings};
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
 

@@ -2,5 +2,6 @@
 
 mod access;
 mod bad_input;
+mod config;
 mod screening;
 mod support;

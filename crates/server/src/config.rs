@@ -1,0 +1,162 @@
+//! `vigil serve`'s settings: a TOML file, then `VIGIL_*` environment variables, then flags,
+//! each overriding the one before. Unknown keys are errors, so a misspelt setting is not
+//! silently ignored.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {detail}")]
+    Read { path: String, detail: String },
+    #[error("configuration file {path}: {detail}")]
+    Invalid { path: String, detail: String },
+    #[error("environment variable {name}: {detail}")]
+    Env { name: String, detail: String },
+}
+
+/// Everything `vigil serve` can be told; `None` means "not given here".
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSettings {
+    /// Address to listen on, `127.0.0.1:8080` by default.
+    pub listen: Option<String>,
+    /// PEM certificate chain and private key: both given, the server speaks HTTPS only.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Largest list file accepted by `POST /api/v1/imports`, in bytes.
+    pub upload_limit_bytes: Option<usize>,
+    /// Largest body of `POST /api/v1/screen/batch`, in bytes.
+    pub batch_limit_bytes: Option<usize>,
+    pub request_timeout_seconds: Option<u64>,
+    /// Per-token rate limit: requests per second on average, and burst.
+    pub rate_per_sec: Option<f64>,
+    pub burst: Option<f64>,
+    /// Run `vigil lists update` every this many hours (absent or 0: never).
+    pub update_interval_hours: Option<f64>,
+    /// The update's own TOML (sources and addresses), as for `vigil lists update --config`.
+    pub update_config: Option<PathBuf>,
+}
+
+impl ServeSettings {
+    /// Reads a TOML file; errors name the file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let settings: ServeSettings = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        settings.check().map_err(|detail| ConfigError::Invalid {
+            path: path.display().to_string(),
+            detail,
+        })?;
+        Ok(settings)
+    }
+
+    /// Settings from `VIGIL_LISTEN`, `VIGIL_TLS_CERT`… (the keys in upper case); `var` is
+    /// `std::env::var` outside tests.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            var: &impl Fn(&str) -> Option<String>,
+            name: &str,
+        ) -> Result<Option<T>, ConfigError> {
+            var(name)
+                .map(|v| {
+                    v.trim().parse().map_err(|_| ConfigError::Env {
+                        name: name.to_string(),
+                        detail: format!("{v:?} is not a valid value"),
+                    })
+                })
+                .transpose()
+        }
+        let settings = ServeSettings {
+            listen: var("VIGIL_LISTEN"),
+            tls_cert: var("VIGIL_TLS_CERT").map(PathBuf::from),
+            tls_key: var("VIGIL_TLS_KEY").map(PathBuf::from),
+            upload_limit_bytes: parse(&var, "VIGIL_UPLOAD_LIMIT_BYTES")?,
+            batch_limit_bytes: parse(&var, "VIGIL_BATCH_LIMIT_BYTES")?,
+            request_timeout_seconds: parse(&var, "VIGIL_REQUEST_TIMEOUT_SECONDS")?,
+            rate_per_sec: parse(&var, "VIGIL_RATE_PER_SEC")?,
+            burst: parse(&var, "VIGIL_BURST")?,
+            update_interval_hours: parse(&var, "VIGIL_UPDATE_INTERVAL_HOURS")?,
+            update_config: var("VIGIL_UPDATE_CONFIG").map(PathBuf::from),
+        };
+        settings.check().map_err(|detail| ConfigError::Env {
+            name: "VIGIL_*".into(),
+            detail,
+        })?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("tls_cert and tls_key go together".into());
+        }
+        let positive = |name: &str, v: Option<f64>| match v {
+            Some(x) if !(x.is_finite() && x > 0.0) => Err(format!("{name}: a positive number")),
+            _ => Ok(()),
+        };
+        positive("rate_per_sec", self.rate_per_sec)?;
+        positive("burst", self.burst)?;
+        if let Some(h) = self.update_interval_hours {
+            if !(h.is_finite() && h >= 0.0) {
+                return Err("update_interval_hours: 0 (never) or a positive number".into());
+            }
+        }
+        if self.request_timeout_seconds == Some(0) {
+            return Err("request_timeout_seconds: at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// `self` with every setting `over` gives replaced.
+    pub fn overridden_by(self, over: ServeSettings) -> ServeSettings {
+        ServeSettings {
+            listen: over.listen.or(self.listen),
+            tls_cert: over.tls_cert.or(self.tls_cert),
+            tls_key: over.tls_key.or(self.tls_key),
+            upload_limit_bytes: over.upload_limit_bytes.or(self.upload_limit_bytes),
+            batch_limit_bytes: over.batch_limit_bytes.or(self.batch_limit_bytes),
+            request_timeout_seconds: over
+                .request_timeout_seconds
+                .or(self.request_timeout_seconds),
+            rate_per_sec: over.rate_per_sec.or(self.rate_per_sec),
+            burst: over.burst.or(self.burst),
+            update_interval_hours: over.update_interval_hours.or(self.update_interval_hours),
+            update_config: over.update_config.or(self.update_config),
+        }
+    }
+
+    pub fn listen(&self) -> &str {
+        self.listen.as_deref().unwrap_or("127.0.0.1:8080")
+    }
+
+    /// The update interval, when updates are scheduled.
+    pub fn update_interval(&self) -> Option<Duration> {
+        self.update_interval_hours
+            .filter(|h| *h > 0.0)
+            .map(|h| Duration::from_secs_f64(h * 3600.0))
+    }
+
+    /// The server's limits and rates.
+    pub fn server_config(&self) -> Config {
+        let d = Config::default();
+        Config {
+            upload_limit: self.upload_limit_bytes.unwrap_or(d.upload_limit),
+            request_timeout: self
+                .request_timeout_seconds
+                .map(Duration::from_secs)
+                .unwrap_or(d.request_timeout),
+            rate_per_sec: self.rate_per_sec.unwrap_or(d.rate_per_sec),
+            burst: self.burst.unwrap_or(d.burst),
+            batch_body_limit: self.batch_limit_bytes.unwrap_or(d.batch_body_limit),
+        }
+    }
+}
