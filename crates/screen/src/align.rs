@@ -14,6 +14,11 @@ pub struct Params {
     pub beta_query: f32,
     /// Cost of a listed token the query does not contain.
     pub beta_candidate: f32,
+    /// Extra cost when both names keep unmatched tokens (Han Bong Su / Han Jang Su): a token
+    /// that disagrees is stronger evidence than one that is merely absent. In `compare`.
+    pub conflict: f32,
+    /// The same in screening, where listed spelling variants often disagree in one token.
+    pub screen_conflict: f32,
     /// Token pairs less similar than this are not paired at all.
     pub min_pair: f32,
     /// Exponent applied to a pair's similarity: above 1 it punishes near-misses harder.
@@ -37,9 +42,12 @@ pub struct Params {
     /// Corroboration only applies to names scoring at least this much: a shared birth year
     /// does not make a stranger a match.
     pub corroboration_floor: f32,
+    /// Token pairs at least this similar count in the retrieval estimate.
+    pub retrieval_min_sim: f32,
     /// Candidate names fully scored per query, best retrieval estimates first.
     pub max_candidates: usize,
-    /// Retrieval keeps a name only when its estimate reaches this share of the query's weight.
+    /// Retrieval keeps a name only when its estimate (matched weight over both names' weight)
+    /// reaches this.
     pub min_estimate: f32,
 }
 
@@ -48,6 +56,8 @@ impl Default for Params {
         Params {
             beta_query: 0.5,
             beta_candidate: 0.8,
+            conflict: 0.5,
+            screen_conflict: 0.0,
             min_pair: 0.6,
             sim_power: 2.0,
             particle_weight: 0.3,
@@ -63,8 +73,9 @@ impl Default for Params {
             nationality_conflict: -0.03,
             document_score: 0.98,
             corroboration_floor: 0.6,
+            retrieval_min_sim: 0.75,
             max_candidates: 64,
-            min_estimate: 0.25,
+            min_estimate: 0.3,
         }
     }
 }
@@ -81,6 +92,8 @@ pub struct Paired {
 
 pub struct Alignment {
     pub score: f32,
+    /// The score is the whole-name phonetic similarity, not a token alignment.
+    pub whole: bool,
     pub pairs: Vec<Paired>,
     pub q_used: u64,
     pub c_used: u64,
@@ -102,10 +115,13 @@ pub fn align(
     mut sim: impl FnMut(usize, usize) -> (f32, Method),
     beta_q: f32,
     beta_c: f32,
+    conflict: f32,
     p: &Params,
+    items: &mut Vec<Paired>,
+    keep_pairs: bool,
 ) -> Alignment {
     let (n, m) = (wq.len().min(64), wc.len().min(64));
-    let mut items: Vec<Paired> = Vec::with_capacity(n * m + 4);
+    items.clear();
     for i in 0..n {
         for j in 0..m {
             let (s, method) = sim(i, j);
@@ -121,11 +137,11 @@ pub fn align(
     }
     for a in sq {
         for b in sc {
-            if a.key == b.key && (a.len > 1 || b.len > 1) {
+            if a.key == b.key && (a.len > 1 || b.len > 1) && a.len <= 3 && b.len <= 3 {
                 items.push(Paired {
                     q: (a.start, a.len),
                     c: (b.start, b.len),
-                    sim: 0.95,
+                    sim: if a.skeleton { 0.9 } else { 0.95 },
                     method: Method::Compound,
                 });
             }
@@ -141,12 +157,12 @@ pub fn align(
             .then(x.c.0.cmp(&y.c.0))
     });
     let (mut q_used, mut c_used) = (0u64, 0u64);
-    let mut pairs = Vec::with_capacity(n.min(m));
+    let mut pairs = Vec::new();
     let (mut num, mut den) = (0.0f32, 0.0f32);
     let sum = |w: &[f32], (s, l): (u8, u8)| -> f32 {
         w.iter().skip(usize::from(s)).take(usize::from(l)).sum()
     };
-    for it in items {
+    for &it in items.iter() {
         let (qm, cm) = (span_mask(it.q.0, it.q.1), span_mask(it.c.0, it.c.1));
         if usize::from(it.q.0) + usize::from(it.q.1) > n
             || usize::from(it.c.0) + usize::from(it.c.1) > m
@@ -160,18 +176,22 @@ pub fn align(
         let w = sum(wq, it.q) + sum(wc, it.c);
         num += it.sim.powf(p.sim_power) * w;
         den += w;
-        pairs.push(it);
+        if keep_pairs {
+            pairs.push(it);
+        }
     }
+    let (mut uq, mut uc) = (0.0f32, 0.0f32);
     for (i, w) in wq.iter().enumerate().take(n) {
         if q_used & (1u64 << i) == 0 {
-            den += 2.0 * beta_q * w;
+            uq += w;
         }
     }
     for (j, w) in wc.iter().enumerate().take(m) {
         if c_used & (1u64 << j) == 0 {
-            den += 2.0 * beta_c * w;
+            uc += w;
         }
     }
+    den += 2.0 * (beta_q * uq + beta_c * uc + conflict * uq.min(uc));
     let score = if den > 0.0 && num > 0.0 {
         (num / den).clamp(0.0, 1.0)
     } else {
@@ -179,6 +199,7 @@ pub fn align(
     };
     Alignment {
         score,
+        whole: false,
         pairs,
         q_used,
         c_used,

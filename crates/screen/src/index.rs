@@ -7,7 +7,7 @@ use vigil_names::{coarse_key, SchemaKind};
 use crate::align::{align, Alignment, Params};
 use crate::corroborate::{date_delta, normalize_document, Adjustment, Factor, Facts, QueryDate};
 use crate::fx::{map_with_capacity, FxMap};
-use crate::prep::{hash_str, prepare, token_sim, Method, Prepared, Span, Tok};
+use crate::prep::{hash_str, prepare, token_sim, whole_name_sim, Method, Prepared, Span, Tok};
 use crate::{explain, Explanation, Match, Query};
 
 struct EntityEntry {
@@ -24,6 +24,10 @@ struct NameEntry {
     weak: bool,
     toks: Vec<u32>,
     spans: Vec<Span>,
+    /// `Prepared::coarse`, and whether the name is all Latin.
+    coarse: String,
+    latin: bool,
+    loose: bool,
 }
 
 /// A read-only snapshot of a register, built once and shared by every screening thread.
@@ -33,6 +37,8 @@ pub struct Index {
     names: Vec<NameEntry>,
     vocab: Vec<Tok>,
     vocab_w: Vec<f32>,
+    /// Sum of each name's token weights.
+    name_w: Vec<f32>,
     /// Retrieval key of a token → vocabulary ids.
     keys: FxMap<u64, Vec<u32>>,
     /// Vocabulary id → names holding it.
@@ -41,6 +47,7 @@ pub struct Index {
     span_postings: FxMap<u64, Vec<u32>>,
     /// Document number → entities.
     doc_postings: FxMap<u64, Vec<u32>>,
+    cache: std::sync::Mutex<FxMap<u64, Similar>>,
 }
 
 const SPAN_SHIFT: u32 = 26;
@@ -92,17 +99,26 @@ fn hash_skip(tag: u8, s: &[u8], skip: usize) -> u64 {
 /// Keys under which a token is found: its spellings, skeletons, coarse key, variant groups, and
 /// its one-deletion forms (which meet every single substitution, insertion, deletion or swap of
 /// neighbours).
-fn token_keys(t: &Tok, out: &mut Vec<u64>) {
+///
+/// A query token looks up fewer keys than the index holds (`query`): short skeletons and
+/// coarse keys of Latin tokens reach hundreds of unrelated names, while the one-deletion forms
+/// and variant groups already cover Latin spellings.
+fn token_keys(t: &Tok, query: bool, out: &mut Vec<u64>) {
     out.clear();
     for f in &t.forms {
         out.push(hash_str(10, f));
     }
+    let broad = !query || !t.latin;
     for s in &t.skels {
-        out.push(hash_str(11, s));
+        if broad || s.len() >= 3 {
+            out.push(hash_str(11, s));
+        }
     }
-    let c = coarse_key(&t.text);
-    if !c.is_empty() {
-        out.push(hash_str(14, &c));
+    if broad {
+        let c = coarse_key(&t.text);
+        if !c.is_empty() {
+            out.push(hash_str(14, &c));
+        }
     }
     for g in &t.groups {
         out.push(hash_str(12, &g.to_string()));
@@ -123,15 +139,34 @@ fn idf(df: u32, n: usize, p: &Params) -> f32 {
     v.clamp(1.0, p.max_idf)
 }
 
+/// Per-thread retrieval accumulators, as long as the index has names: a dense array is much
+/// faster than a map, and only the entries a query touched are reset.
+#[derive(Default)]
+struct Scratch {
+    est: Vec<f32>,
+    last: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Vocabulary ids with their similarity to one query token, sorted by id.
+type Similar = std::sync::Arc<[(u32, f32, Method)]>;
+
+/// Most query tokens whose similar vocabulary is cached (about 100 bytes each plus the list).
+const CACHE_ENTRIES: usize = 200_000;
+
 /// The query prepared for one schema kind.
 struct QState {
     prep: Prepared,
     weights: Vec<f32>,
-    /// Per query token: similarity to each vocabulary token computed so far.
-    memo: Vec<FxMap<u32, (f32, Method)>>,
     /// Per query token: vocabulary tokens found by retrieval keys with their similarity,
     /// best first.
-    similar: Vec<Vec<(u32, f32)>>,
+    similar: Vec<Similar>,
+    /// Scratch space of the alignment.
+    items: Vec<crate::align::Paired>,
 }
 
 impl Index {
@@ -147,10 +182,12 @@ impl Index {
             names: Vec::with_capacity(entities.len() * 4),
             vocab: Vec::new(),
             vocab_w: Vec::new(),
+            name_w: Vec::new(),
             keys: map_with_capacity(0),
             postings: Vec::new(),
             span_postings: map_with_capacity(0),
             doc_postings: map_with_capacity(0),
+            cache: std::sync::Mutex::new(map_with_capacity(1024)),
         };
         let mut intern: FxMap<String, u32> = map_with_capacity(64 * 1024);
         let mut seen: Vec<Vec<u32>> = Vec::new();
@@ -165,7 +202,14 @@ impl Index {
                     continue;
                 }
                 let mut toks = Vec::with_capacity(prep.toks.len());
-                for t in prep.toks {
+                let Prepared {
+                    toks: ptoks,
+                    spans,
+                    coarse,
+                    latin,
+                    loose,
+                } = prep;
+                for t in ptoks {
                     let key = if t.latin {
                         t.text.clone()
                     } else {
@@ -197,7 +241,10 @@ impl Index {
                     kind,
                     weak,
                     toks,
-                    spans: prep.spans,
+                    spans,
+                    coarse,
+                    latin,
+                    loose,
                 });
             }
             index.entities.push(EntityEntry {
@@ -242,10 +289,15 @@ impl Index {
                 }
             })
             .collect();
+        self.name_w = self
+            .names
+            .iter()
+            .map(|n| n.toks.iter().map(|v| self.vocab_w[*v as usize]).sum())
+            .collect();
         let mut keys: FxMap<u64, Vec<u32>> = map_with_capacity(self.vocab.len() * 10);
         let mut buf = Vec::with_capacity(48);
         for (v, t) in self.vocab.iter().enumerate() {
-            token_keys(t, &mut buf);
+            token_keys(t, false, &mut buf);
             for k in &buf {
                 keys.entry(*k).or_default().push(v as u32);
             }
@@ -286,40 +338,59 @@ impl Index {
         self.run(q, threshold, limit, true)
     }
 
+    /// Vocabulary tokens similar to `t` (met through a retrieval key, similarity at least
+    /// `min_pair`), sorted by id. Shared through a bounded cache: a batch repeats the same
+    /// given names and surnames thousands of times.
+    fn similar_for(&self, t: &Tok, keys: &mut Vec<u64>) -> Similar {
+        let mut h = hash_str(u8::from(t.latin), &t.text);
+        for f in &t.form_hashes {
+            h = (h ^ f).wrapping_mul(0x0100_0000_01b3);
+        }
+        if let Ok(cache) = self.cache.lock() {
+            if let Some(hit) = cache.get(&h) {
+                return hit.clone();
+            }
+        }
+        token_keys(t, true, keys);
+        let mut ids: Vec<u32> = Vec::with_capacity(64);
+        for k in keys.iter() {
+            if let Some(list) = self.keys.get(k) {
+                ids.extend_from_slice(list);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let found: Similar = ids
+            .into_iter()
+            .filter_map(|v| {
+                let (s, m) = token_sim(t, &self.vocab[v as usize]);
+                (s >= self.params.min_pair).then_some((v, s, m))
+            })
+            .collect();
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() < CACHE_ENTRIES {
+                cache.insert(h, found.clone());
+            }
+        }
+        found
+    }
+
     fn qstate(&self, name: &str, kind: SchemaKind) -> QState {
         let prep = prepare(name, kind);
         let n = prep.toks.len();
-        let mut memo: Vec<FxMap<u32, (f32, Method)>> =
-            (0..n).map(|_| map_with_capacity(64)).collect();
         let mut similar = Vec::with_capacity(n);
         let mut weights = Vec::with_capacity(n);
         let mut keys = Vec::with_capacity(48);
         let nn = self.names.len().max(1);
-        for (i, t) in prep.toks.iter().enumerate() {
-            token_keys(t, &mut keys);
-            let mut found: Vec<(u32, f32)> = Vec::new();
-            for k in &keys {
-                let Some(ids) = self.keys.get(k) else {
-                    continue;
-                };
-                for &v in ids {
-                    if memo[i].contains_key(&v) {
-                        continue;
-                    }
-                    let s = token_sim(t, &self.vocab[v as usize]);
-                    memo[i].insert(v, s);
-                    if s.0 >= self.params.min_pair {
-                        found.push((v, s.0));
-                    }
-                }
-            }
-            found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for t in &prep.toks {
+            let found = self.similar_for(t, &mut keys);
             // A token's rarity is that of the listed token it stands for; a token the register
             // does not know at all is as rare as can be.
             let df = found
                 .iter()
-                .find(|(_, s)| *s >= 0.9)
-                .map_or(1, |(v, _)| self.postings[*v as usize].len() as u32);
+                .filter(|e| e.1 >= 0.9)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(1, |e| self.postings[e.0 as usize].len() as u32);
             let w = idf(df, nn, &self.params);
             weights.push(if t.particle {
                 w * self.params.particle_weight
@@ -331,37 +402,62 @@ impl Index {
         QState {
             prep,
             weights,
-            memo,
             similar,
+            items: Vec::with_capacity(64),
         }
     }
 
-    fn align_name(&self, st: &mut QState, ni: usize, beta: (f32, f32)) -> Alignment {
+    /// Aligns the query with one name. Token pairs that share no retrieval key count as
+    /// dissimilar: the keys are the scorer's blocking step, in the exhaustive scan too.
+    fn align_name(
+        &self,
+        st: &mut QState,
+        ni: usize,
+        beta: (f32, f32),
+        keep_pairs: bool,
+    ) -> Alignment {
         let name = &self.names[ni];
         let toks = &name.toks[..name.toks.len().min(64)];
-        let wc: Vec<f32> = toks.iter().map(|v| self.vocab_w[*v as usize]).collect();
+        let mut wbuf = [0f32; 64];
+        for (w, v) in wbuf.iter_mut().zip(toks) {
+            *w = self.vocab_w[*v as usize];
+        }
+        let wc = &wbuf[..toks.len()];
         let QState {
             prep,
             weights,
-            memo,
-            ..
+            similar,
+            items,
         } = st;
-        let vocab = &self.vocab;
-        align(
+        let mut al = align(
             weights,
-            &wc,
+            wc,
             &prep.spans,
             &name.spans,
             |i, j| {
                 let v = toks[j];
-                *memo[i]
-                    .entry(v)
-                    .or_insert_with(|| token_sim(&prep.toks[i], &vocab[v as usize]))
+                let list = &similar[i];
+                match list.binary_search_by_key(&v, |e| e.0) {
+                    Ok(k) => (list[k].1, list[k].2),
+                    Err(_) => (0.0, Method::Fuzzy),
+                }
             },
             beta.0,
             beta.1,
+            self.params.screen_conflict,
             &self.params,
-        )
+            items,
+            keep_pairs,
+        );
+        if !(prep.latin && name.latin) {
+            let whole = whole_name_sim(prep.whole(), (&name.coarse, name.latin, name.loose));
+            if whole > al.score {
+                al.score = whole;
+                al.pairs.clear();
+                al.whole = true;
+            }
+        }
+        al
     }
 
     /// Names worth scoring for one query state: best retrieval estimates first.
@@ -370,16 +466,44 @@ impl Index {
         if total <= 0.0 {
             return;
         }
-        // name → (last query token counted + 1, estimate)
-        let mut acc: FxMap<u32, (u16, f32)> = map_with_capacity(1024);
+        SCRATCH.with(|cell| {
+            let Ok(mut scratch) = cell.try_borrow_mut() else {
+                return;
+            };
+            self.retrieve_into(st, kind, schema, total, &mut scratch, out);
+        });
+    }
+
+    fn retrieve_into(
+        &self,
+        st: &QState,
+        kind: SchemaKind,
+        schema: Option<Schema>,
+        total: f32,
+        scratch: &mut Scratch,
+        out: &mut Vec<u32>,
+    ) {
+        let Scratch { est, last, touched } = scratch;
+        if est.len() < self.names.len() {
+            est.resize(self.names.len(), 0.0);
+            last.resize(self.names.len(), 0);
+        }
+        touched.clear();
         for (i, found) in st.similar.iter().enumerate() {
             let w = st.weights[i];
-            for &(v, s) in found {
+            let mark = i as u16 + 1;
+            for &(v, s, _) in found.iter() {
+                if s < self.params.retrieval_min_sim {
+                    continue;
+                }
                 for &ni in &self.postings[v as usize] {
-                    let e = acc.entry(ni).or_insert((0, 0.0));
-                    if e.0 != i as u16 + 1 {
-                        e.0 = i as u16 + 1;
-                        e.1 += w * s;
+                    let n = ni as usize;
+                    if last[n] != mark {
+                        if last[n] == 0 && est[n] == 0.0 {
+                            touched.push(ni);
+                        }
+                        last[n] = mark;
+                        est[n] += w * s;
                     }
                 }
             }
@@ -399,21 +523,36 @@ impl Index {
                 if sp.len == 1 && len == 1 {
                     continue;
                 }
-                let e = acc.entry(packed & NAME_MASK).or_insert((0, 0.0));
-                e.1 += w * 0.95;
+                let n = (packed & NAME_MASK) as usize;
+                if n >= est.len() {
+                    continue;
+                }
+                // Span credit only for names no token reached (a fused token against its split
+                // form), and once: overlapping spans would inflate the estimate.
+                if last[n] != 0 {
+                    continue;
+                }
+                touched.push(n as u32);
+                last[n] = u16::MAX;
+                est[n] += w * 0.9;
             }
         }
-        let min = self.params.min_estimate * total;
-        let mut cands: Vec<(u32, f32)> = acc
-            .into_iter()
-            .filter(|(ni, (_, est))| {
-                let name = &self.names[*ni as usize];
-                *est >= min
-                    && name.kind == kind
-                    && compatible(schema, self.entities[name.entity as usize].schema)
-            })
-            .map(|(ni, (_, est))| (ni, est))
-            .collect();
+        let min = self.params.min_estimate;
+        let mut cands: Vec<(u32, f32)> = Vec::with_capacity(touched.len().min(4096));
+        for &ni in touched.iter() {
+            let n = ni as usize;
+            // Like the score: matched weight over the weight of both names.
+            let e = 2.0 * est[n] / (total + self.name_w[n]);
+            est[n] = 0.0;
+            last[n] = 0;
+            let name = &self.names[n];
+            if e >= min
+                && name.kind == kind
+                && compatible(schema, self.entities[name.entity as usize].schema)
+            {
+                cands.push((ni, e));
+            }
+        }
         let k = self.params.max_candidates;
         if cands.len() > k {
             cands.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -491,7 +630,7 @@ impl Index {
             let Some(st) = states[kind_slot(name.kind)].as_mut() else {
                 continue;
             };
-            let mut s = self.align_name(st, ni as usize, beta).score;
+            let mut s = self.align_name(st, ni as usize, beta, false).score;
             if name.weak {
                 s *= p.weak_alias_factor;
             }
@@ -531,7 +670,7 @@ impl Index {
                 let name = &self.names[ni as usize];
                 let explanation = match states[kind_slot(name.kind)].as_mut() {
                     Some(st) => {
-                        let al = self.align_name(st, ni as usize, beta);
+                        let al = self.align_name(st, ni as usize, beta, true);
                         let mut x = explain(
                             &al,
                             &st.prep
@@ -559,7 +698,7 @@ impl Index {
                 };
                 Match {
                     id: self.entities[ei as usize].id.clone(),
-                    score,
+                    score: score.clamp(0.0, 1.0),
                     name: name.value.clone(),
                     explanation,
                 }
@@ -616,7 +755,9 @@ fn corroborate(
             }
         }
     }
-    (score.clamp(0.0, 1.0), adj)
+    // Not clamped: two perfect names are still told apart by their corroboration when ranked;
+    // the caller clamps what it reports.
+    (score, adj)
 }
 
 impl std::fmt::Debug for Index {

@@ -133,6 +133,18 @@ pub(crate) fn explain(al: &align::Alignment, q: &[&str], c: &[&str]) -> Explanat
             .map(|(_, t)| t.to_string())
             .collect()
     };
+    if al.whole {
+        return Explanation {
+            name_score: al.score,
+            pairs: vec![TokenPair {
+                query: q.join(" "),
+                candidate: c.join(" "),
+                similarity: al.score,
+                method: Method::Phonetic,
+            }],
+            ..Explanation::default()
+        };
+    }
     Explanation {
         name_score: al.score,
         pairs,
@@ -175,7 +187,10 @@ pub fn compare_with(name1: &str, name2: &str, schema: Option<Schema>, p: &Params
         |i, j| prep::token_sim(&a.toks[i], &b.toks[j]),
         beta,
         beta,
+        p.conflict,
         p,
+        &mut Vec::new(),
+        true,
     );
     let ba = align::align(
         &wb,
@@ -185,7 +200,10 @@ pub fn compare_with(name1: &str, name2: &str, schema: Option<Schema>, p: &Params
         |i, j| prep::token_sim(&b.toks[i], &a.toks[j]),
         beta,
         beta,
+        p.conflict,
         p,
+        &mut Vec::new(),
+        true,
     );
     let ta: Vec<&str> = a.toks.iter().map(|t| t.text.as_str()).collect();
     let tb: Vec<&str> = b.toks.iter().map(|t| t.text.as_str()).collect();
@@ -201,6 +219,20 @@ pub fn compare_with(name1: &str, name2: &str, schema: Option<Schema>, p: &Params
     } else {
         explain(&ab, &ta, &tb)
     };
+    let mut explanation = explanation;
+    let whole = prep::whole_name_sim(a.whole(), b.whole());
+    if whole > explanation.name_score {
+        explanation = Explanation {
+            name_score: whole,
+            pairs: vec![TokenPair {
+                query: ta.join(" "),
+                candidate: tb.join(" "),
+                similarity: whole,
+                method: Method::Phonetic,
+            }],
+            ..Explanation::default()
+        };
+    }
     Scored {
         score: explanation.name_score,
         explanation,

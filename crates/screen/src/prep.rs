@@ -2,7 +2,9 @@
 //! variant-group ids computed once, plus the keys of multi-token spans (fused/split spellings).
 
 use serde::Serialize;
-use vigil_names::{normalize_name, skeleton, variant_groups, CompoundKind, SchemaKind, Script};
+use vigil_names::{
+    coarse_key, normalize_name, skeleton, variant_groups, CompoundKind, SchemaKind, Script,
+};
 
 use crate::text::{jaro_winkler, levenshtein_ratio};
 
@@ -16,6 +18,8 @@ pub struct Tok {
     pub text: String,
     /// The canonical text first, then the spellings of other conventions.
     pub forms: Vec<String>,
+    /// Hashes of `forms`, for cheap equality tests.
+    pub form_hashes: Vec<u64>,
     /// Consonant skeletons of the forms (distinct, non-empty).
     pub skels: Vec<String>,
     /// Variant-group ids, sorted.
@@ -23,6 +27,7 @@ pub struct Tok {
     /// Written in Latin letters (so its skeleton carries no extra information).
     pub latin: bool,
     pub particle: bool,
+    pub script: Script,
 }
 
 impl Tok {
@@ -60,10 +65,12 @@ impl Tok {
             // weak evidence either way, weighed like a particle.
             particle: t.particle || t.text.len() == 1,
             text: t.text.clone(),
+            form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
             forms,
             skels,
             groups,
             latin,
+            script: t.script,
         }
     }
 }
@@ -90,10 +97,10 @@ pub enum Method {
 
 /// Similarity of two tokens in [0, 1] and how it was reached. Symmetric.
 pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
-    if a.text == b.text {
+    if a.form_hashes.first() == b.form_hashes.first() && a.text == b.text {
         return (1.0, Method::Exact);
     }
-    if a.forms.iter().any(|f| b.forms.contains(f)) {
+    if a.form_hashes.iter().any(|f| b.form_hashes.contains(f)) {
         return (0.97, Method::Transliteration);
     }
     if !a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups) {
@@ -110,10 +117,30 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
         };
     }
     let mut best = 0.0f32;
-    for fa in a.forms.iter().take(3) {
-        for fb in b.forms.iter().take(3) {
+    // Other Latin spellings of a Latin token are rare (umlauts); across scripts the alternative
+    // conventions are the point.
+    let k = if a.latin && b.latin { 1 } else { 3 };
+    for fa in a.forms.iter().take(k) {
+        for fb in b.forms.iter().take(k) {
+            let (x, y) = (fa.len().min(fb.len()), fa.len().max(fb.len()));
+            // Lengths this far apart cannot reach a useful similarity.
+            if 2 * x < y {
+                continue;
+            }
             let s = 0.5 * jaro_winkler(fa, fb) + 0.5 * levenshtein_ratio(fa, fb);
             best = best.max(s);
+        }
+    }
+    if !(a.latin && b.latin) {
+        // Across scripts the vowels are guesses (Arabic writes none): the consonant skeletons
+        // carry the evidence, so their similarity counts too, a little below the spelling's.
+        for sa in &a.skels {
+            for sb in &b.skels {
+                if sa.len() >= 2 && sb.len() >= 2 && sa != sb {
+                    let s = 0.5 * jaro_winkler(sa, sb) + 0.5 * levenshtein_ratio(sa, sb);
+                    best = best.max(0.85 * s);
+                }
+            }
         }
     }
     let skel_equal = a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s));
@@ -146,6 +173,8 @@ pub struct Span {
     pub start: u8,
     pub len: u8,
     pub key: u64,
+    /// Keyed by consonant skeleton: weaker evidence than the spelling.
+    pub skeleton: bool,
 }
 
 /// A normalized name: tokens (at most [`MAX_TOKENS`]) and span keys.
@@ -153,6 +182,38 @@ pub struct Span {
 pub struct Prepared {
     pub toks: Vec<Tok>,
     pub spans: Vec<Span>,
+    /// Coarse phonetic key of the whole name (tokens in written order), compared across
+    /// scripts where token boundaries disagree (迪沙哥耶夫 = di shageyefu ~ Dzagoev).
+    pub coarse: String,
+    /// Every token was written in Latin letters.
+    pub latin: bool,
+    /// Token boundaries say little: one name token, or Han script.
+    pub loose: bool,
+}
+
+impl Prepared {
+    pub fn whole(&self) -> (&str, bool, bool) {
+        (&self.coarse, self.latin, self.loose)
+    }
+}
+
+/// Similarity of two whole names by their coarse keys, scaled below token evidence; only
+/// used when at least one name was written in another script.
+pub fn whole_name_sim(a: (&str, bool, bool), b: (&str, bool, bool)) -> f32 {
+    let ((ca, latin_a, loose_a), (cb, latin_b, loose_b)) = (a, b);
+    if (latin_a && latin_b) || ca.len() < 3 || cb.len() < 3 {
+        return 0.0;
+    }
+    // Only where token boundaries cannot be trusted (`Prepared::loose`): between multi-token
+    // names the coarse keys of different people share too much (mhmd…).
+    if !loose_a && !loose_b {
+        return 0.0;
+    }
+    let (x, y) = (ca.len().min(cb.len()), ca.len().max(cb.len()));
+    if 2 * x < y {
+        return 0.0;
+    }
+    0.8 * (0.5 * jaro_winkler(ca, cb) + 0.5 * levenshtein_ratio(ca, cb))
 }
 
 pub fn hash_str(tag: u8, s: &str) -> u64 {
@@ -163,6 +224,23 @@ pub fn hash_str(tag: u8, s: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Span key tag of consonant skeletons: fused and split spellings whose vowels differ
+/// (Sirajuddin / سراج الدين read "saraj din").
+pub const SKELETON_TAG: u8 = 3;
+
+fn push_skeleton_span(spans: &mut Vec<Span>, start: usize, len: usize, text: &str) {
+    let sk = skeleton(text);
+    // Short skeletons are shared by too many unrelated names to say anything.
+    if sk.len() >= 4 {
+        spans.push(Span {
+            start: start as u8,
+            len: len as u8,
+            key: hash_str(SKELETON_TAG, &sk),
+            skeleton: true,
+        });
+    }
 }
 
 /// Normalizes and prepares a name.
@@ -188,7 +266,9 @@ pub fn prepare(name: &str, kind: SchemaKind) -> Prepared {
             start: c.start as u8,
             len: c.len as u8,
             key: hash_str(tag, &c.key),
+            skeleton: false,
         });
+        push_skeleton_span(&mut spans, c.start, c.len, &c.key);
     }
     // Plain concatenation of neighbours (Mohammedali / Mohammed Ali), and each single token
     // under the same tag, so that a fused token meets its split form.
@@ -197,17 +277,40 @@ pub fn prepare(name: &str, kind: SchemaKind) -> Prepared {
             start: i as u8,
             len: 1,
             key: hash_str(2, &toks[i].text),
+            skeleton: false,
         });
-        if let Some(next) = toks.get(i + 1) {
-            let joined = format!("{}{}", toks[i].text, next.text);
+        let mut joined = toks[i].text.clone();
+        for len in 2..=3 {
+            let Some(next) = toks.get(i + len - 1) else {
+                break;
+            };
+            joined.push_str(&next.text);
             spans.push(Span {
                 start: i as u8,
-                len: 2,
+                len: len as u8,
                 key: hash_str(2, &joined),
+                skeleton: false,
             });
+            push_skeleton_span(&mut spans, i, len, &joined);
+        }
+        if toks[i].text.len() >= 6 {
+            push_skeleton_span(&mut spans, i, 1, &toks[i].text);
         }
     }
-    Prepared { toks, spans }
+    let mut coarse = String::new();
+    for t in toks.iter().filter(|t| !t.particle) {
+        coarse.push_str(&coarse_key(&t.text));
+    }
+    let latin = toks.iter().all(|t| t.latin);
+    let loose = toks.iter().filter(|t| !t.particle).count() <= 1
+        || toks.iter().any(|t| t.script == Script::Han);
+    Prepared {
+        toks,
+        spans,
+        coarse,
+        latin,
+        loose,
+    }
 }
 
 #[cfg(test)]
