@@ -36,6 +36,9 @@ pub struct ServeSettings {
     /// Per-token rate limit: requests per second on average, and burst.
     pub rate_per_sec: Option<f64>,
     pub burst: Option<f64>,
+    /// How long a verified token is trusted before the store is asked again (default 1; 0:
+    /// every request). A revoked token keeps working at most this long.
+    pub auth_cache_seconds: Option<f64>,
     /// Run `vigil lists update` every this many hours (absent or 0: never).
     pub update_interval_hours: Option<f64>,
     /// The update's own TOML (sources and addresses), as for `vigil lists update --config`.
@@ -85,6 +88,7 @@ impl ServeSettings {
             request_timeout_seconds: parse(&var, "VIGIL_REQUEST_TIMEOUT_SECONDS")?,
             rate_per_sec: parse(&var, "VIGIL_RATE_PER_SEC")?,
             burst: parse(&var, "VIGIL_BURST")?,
+            auth_cache_seconds: parse(&var, "VIGIL_AUTH_CACHE_SECONDS")?,
             update_interval_hours: parse(&var, "VIGIL_UPDATE_INTERVAL_HOURS")?,
             update_config: var("VIGIL_UPDATE_CONFIG").map(PathBuf::from),
         };
@@ -110,6 +114,11 @@ impl ServeSettings {
                 return Err("update_interval_hours: 0 (never) or a positive number".into());
             }
         }
+        if let Some(s) = self.auth_cache_seconds {
+            if !(s.is_finite() && (0.0..=3600.0).contains(&s)) {
+                return Err("auth_cache_seconds: from 0 to 3600".into());
+            }
+        }
         if self.request_timeout_seconds == Some(0) {
             return Err("request_timeout_seconds: at least 1".into());
         }
@@ -129,6 +138,7 @@ impl ServeSettings {
                 .or(self.request_timeout_seconds),
             rate_per_sec: over.rate_per_sec.or(self.rate_per_sec),
             burst: over.burst.or(self.burst),
+            auth_cache_seconds: over.auth_cache_seconds.or(self.auth_cache_seconds),
             update_interval_hours: over.update_interval_hours.or(self.update_interval_hours),
             update_config: over.update_config.or(self.update_config),
         }
@@ -157,6 +167,10 @@ impl ServeSettings {
             rate_per_sec: self.rate_per_sec.unwrap_or(d.rate_per_sec),
             burst: self.burst.unwrap_or(d.burst),
             batch_body_limit: self.batch_limit_bytes.unwrap_or(d.batch_body_limit),
+            auth_cache: self
+                .auth_cache_seconds
+                .map(Duration::from_secs_f64)
+                .unwrap_or(d.auth_cache),
         }
     }
 }

@@ -25,9 +25,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
+use sha2::{Digest, Sha256};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use vigil_store::{AuditEntry, AuditQueue, NewAuditEntry, Outcome, Store, StoreError};
+use vigil_store::{
+    AuditEntry, AuditQueue, Authenticated, NewAuditEntry, Outcome, Refusal, Store, StoreError,
+};
 
 pub use config::{ConfigError, ServeSettings};
 pub use error::{ApiError, ErrorCode};
@@ -45,6 +48,9 @@ pub struct Config {
     pub burst: f64,
     /// Largest body of `POST /api/v1/screen/batch`.
     pub batch_body_limit: usize,
+    /// How long a verified token is trusted without asking the store again. A token revoked
+    /// (or expiring) meanwhile keeps working that long at most; zero asks every time.
+    pub auth_cache: Duration,
 }
 
 impl Default for Config {
@@ -55,6 +61,7 @@ impl Default for Config {
             rate_per_sec: 50.0,
             burst: 200.0,
             batch_body_limit: 16 * 1024 * 1024,
+            auth_cache: Duration::from_secs(1),
         }
     }
 }
@@ -68,7 +75,14 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub screening: Arc<screening::Screening>,
     audit_queue: Arc<std::sync::OnceLock<AuditQueue>>,
+    /// SHA-256 of a token → when it was verified, and for whom.
+    auth_cache: Arc<Mutex<AuthCache>>,
 }
+
+type AuthCache = HashMap<[u8; 32], (Instant, Authenticated)>;
+
+/// Beyond this many cached tokens the cache starts over, bounding its memory.
+const AUTH_CACHE_MAX: usize = 10_000;
 
 struct Bucket {
     tokens: f64,
@@ -84,6 +98,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             screening: Arc::new(screening::Screening::default()),
             audit_queue: Arc::new(std::sync::OnceLock::new()),
+            auth_cache: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -108,6 +123,35 @@ impl AppState {
         if let Err(e) = self.screening.refresh(&self.store).await {
             tracing::error!(error = %e.detail, "cannot rebuild the screening index");
         }
+    }
+
+    /// The token's verdict: from the cache while fresh, else from the store. Only successes
+    /// are cached, so a refused token is looked up (and audited) every time.
+    async fn authenticate_token(
+        &self,
+        token: &str,
+    ) -> Result<Result<Authenticated, Refusal>, StoreError> {
+        let ttl = self.config.auth_cache;
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if !ttl.is_zero() {
+            if let Ok(cache) = self.auth_cache.lock() {
+                if let Some((at, auth)) = cache.get(&key) {
+                    if at.elapsed() < ttl {
+                        return Ok(Ok(auth.clone()));
+                    }
+                }
+            }
+        }
+        let verdict = self.store.authenticate(token).await?;
+        if let (Ok(auth), false) = (&verdict, ttl.is_zero()) {
+            if let Ok(mut cache) = self.auth_cache.lock() {
+                if cache.len() >= AUTH_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(key, (Instant::now(), auth.clone()));
+            }
+        }
+        Ok(verdict)
     }
 
     /// Takes one token from the token's bucket; false when it is empty.
@@ -210,7 +254,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         .get::<OriginalUri>()
         .map(|u| u.0.path().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
-    let verdict = match state.store.authenticate(&token).await {
+    let verdict = match state.authenticate_token(&token).await {
         Ok(v) => v,
         Err(e) => return ApiError::from(e).into_response(),
     };
