@@ -165,6 +165,8 @@ struct QState {
     /// Per query token: vocabulary tokens found by retrieval keys with their similarity,
     /// best first.
     similar: Vec<Similar>,
+    /// Similarities computed during alignment for pairs retrieval did not meet.
+    memo: FxMap<(u32, u32), (f32, Method)>,
     /// Scratch space of the alignment.
     items: Vec<crate::align::Paired>,
 }
@@ -404,11 +406,11 @@ impl Index {
             weights,
             similar,
             items: Vec::with_capacity(64),
+            memo: map_with_capacity(256),
         }
     }
 
-    /// Aligns the query with one name. Token pairs that share no retrieval key count as
-    /// dissimilar: the keys are the scorer's blocking step, in the exhaustive scan too.
+    /// Aligns the query with one name.
     fn align_name(
         &self,
         st: &mut QState,
@@ -428,7 +430,9 @@ impl Index {
             weights,
             similar,
             items,
+            memo,
         } = st;
+        let vocab = &self.vocab;
         let mut al = align(
             weights,
             wc,
@@ -439,7 +443,11 @@ impl Index {
                 let list = &similar[i];
                 match list.binary_search_by_key(&v, |e| e.0) {
                     Ok(k) => (list[k].1, list[k].2),
-                    Err(_) => (0.0, Method::Fuzzy),
+                    // Spellings two edits apart or transliterated differently share no key
+                    // but still count once their name was retrieved.
+                    Err(_) => *memo
+                        .entry((i as u32, v))
+                        .or_insert_with(|| token_sim(&prep.toks[i], &vocab[v as usize])),
                 }
             },
             beta.0,
