@@ -234,37 +234,62 @@ pub(crate) async fn append_many_in(
                 detail: &new.detail,
             },
         );
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_name, authority, action, records, outcome, detail,
-                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(&new.user)
-        .bind(&new.authority)
-        .bind(&new.action)
-        .bind(&records)
-        .bind(new.outcome.as_str())
-        .bind(&new.detail)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
-        out.push(AuditEntry {
-            seq,
-            at,
-            user: new.user.clone(),
-            authority: new.authority.clone(),
-            action: new.action.clone(),
-            records: new.records.clone(),
-            outcome: new.outcome.as_str().to_string(),
-            detail: new.detail.clone(),
-            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
-            hash,
-        });
+        out.push((
+            records,
+            AuditEntry {
+                seq,
+                at,
+                user: new.user.clone(),
+                authority: new.authority.clone(),
+                action: new.action.clone(),
+                records: new.records.clone(),
+                outcome: new.outcome.as_str().to_string(),
+                detail: new.detail.clone(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            },
+        ));
         seq += 1;
     }
-    Ok(out)
+    // Multi-row inserts: under load a group commit holds hundreds of entries, and one round
+    // trip per row would dominate on PostgreSQL. SQLite gets plain `?` placeholders (see
+    // register.rs for why).
+    const ROWS_PER_INSERT: usize = 50;
+    const COLUMNS: usize = 10;
+    for chunk in out.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, user_name, authority, action, records, outcome, detail,
+                 prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let placeholders: Vec<String> = (1..=COLUMNS)
+                .map(|c| match backend {
+                    Backend::Sqlite => "?".to_string(),
+                    Backend::Postgres => format!("${}", i * COLUMNS + c),
+                })
+                .collect();
+            sql.push_str(&format!("({})", placeholders.join(", ")));
+        }
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (records, e) in chunk {
+            query = query
+                .bind(e.seq)
+                .bind(e.at.clone())
+                .bind(e.user.clone())
+                .bind(e.authority.clone())
+                .bind(e.action.clone())
+                .bind(records.clone())
+                .bind(e.outcome.clone())
+                .bind(e.detail.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(out.into_iter().map(|(_, e)| e).collect())
 }
 
 type Pending = (NewAuditEntry, oneshot::Sender<Result<AuditEntry>>);
