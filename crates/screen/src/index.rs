@@ -344,7 +344,8 @@ impl Index {
     /// `min_pair`), sorted by id. Shared through a bounded cache: a batch repeats the same
     /// given names and surnames thousands of times.
     fn similar_for(&self, t: &Tok, keys: &mut Vec<u64>) -> Similar {
-        let mut h = hash_str(u8::from(t.latin), &t.text);
+        // A tag of its own: with tag 0 the text's hash would cancel its first form's.
+        let mut h = hash_str(100 + u8::from(t.latin), &t.text);
         for f in &t.form_hashes {
             h = (h ^ f).wrapping_mul(0x0100_0000_01b3);
         }

@@ -31,7 +31,7 @@ pub use prep::Method;
 pub use text::{jaro_winkler, levenshtein, levenshtein_ratio};
 
 /// The alert threshold chosen on the DEV half of the screening benchmark (docs/SCREENING.md).
-pub const DEFAULT_THRESHOLD: f32 = 0.80;
+pub const DEFAULT_THRESHOLD: f32 = 0.75;
 
 /// Errors of this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -197,3 +197,16 @@ fn bad_input_does_not_panic() {
     let explained = serde_json::to_string(&compare("Mohammed Omar", "Omar Muhammad", None));
     assert!(explained.is_ok());
 }
+
+#[test]
+fn earlier_queries_do_not_change_later_ones() {
+    let mut entities = register();
+    entities.push(entity("ofac:4", Schema::Person, &["Dong Dong ZHAO"]));
+    let q = query("雪梅 赵", Some(Schema::Person));
+    let fresh = Index::build(&entities).screen(&q, 0.5, 5);
+    let index = Index::build(&entities);
+    for primer in ["东 赵", "Умаров", "سراج", "Sirajuddin"] {
+        index.screen(&query(primer, Some(Schema::Person)), 0.5, 5);
+    }
+    assert_eq!(index.screen(&q, 0.5, 5), fresh);
+}
