@@ -68,9 +68,12 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
         .with_max_level(tracing::Level::INFO)
         .try_init();
     let settings = settings(listen, options)?;
-    if settings.tls_cert.is_some() {
-        bail!("TLS is not built into this release: put a TLS-terminating proxy in front (see docs/API.md)");
-    }
+    // Read before anything else, so that a bad certificate stops the start.
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => Some(vigil_server::tls_config(cert, key)?),
+        (None, None) => None,
+        _ => bail!("give both --tls-cert and --tls-key, or neither"),
+    };
     // Read before serving, so that a broken update configuration stops the start.
     let update = match settings.update_interval() {
         Some(every) => Some((
@@ -114,10 +117,16 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
     if let Some((every, config)) = update {
         tokio::spawn(scheduled_update(state.clone(), every, config));
     }
-    tracing::info!(address = %listener.local_addr()?, backend = store.backend().as_str(), "serving");
-    vigil_server::serve(listener, vigil_server::router(state))
-        .await
-        .context("the server stopped")?;
+    tracing::info!(address = %listener.local_addr()?, backend = store.backend().as_str(), tls = tls.is_some(), "serving");
+    let app = vigil_server::router(state);
+    match tls {
+        Some(config) => {
+            let listener = vigil_server::TlsListener::new(listener, config)?;
+            vigil_server::serve_tls(listener, app).await
+        }
+        None => vigil_server::serve(listener, app).await,
+    }
+    .context("the server stopped")?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod openapi;
 pub mod queries;
 mod routes;
 mod screening;
+mod tls;
 mod yente;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ use vigil_store::{
 pub use config::{ConfigError, ServeSettings};
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
+pub use tls::{server_config as tls_config, TlsError, TlsListener};
 
 /// Limits and rates; the defaults suit a server shared by a few dozen authorities.
 #[derive(Debug, Clone)]
@@ -330,6 +332,14 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
+}
+
+/// Serves `app` over TLS on `listener` until ctrl-c or SIGTERM, letting requests in flight
+/// finish.
+pub async fn serve_tls(listener: TlsListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -5,3 +5,4 @@ mod bad_input;
 mod config;
 mod screening;
 mod support;
+mod tls;
