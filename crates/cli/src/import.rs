@@ -6,7 +6,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigil_formats::{Format, ParsedList, ReadOptions};
 use vigil_model::ListName;
-use vigil_store::{FileRef, ImportBatch, ImportReport, Store};
+use vigil_store::{ImportBatch, ImportReport, Store};
 
 /// How many warnings are printed one by one before the rest are only counted.
 const WARNINGS_SHOWN: usize = 20;
@@ -34,28 +34,7 @@ pub fn read_batches(
     let list = list.map(ListName::new).transpose()?;
     let options = ReadOptions { list, progress };
     let parsed = vigil_formats::read(paths, format, &options)?;
-    let files: Vec<FileRef> = parsed
-        .files
-        .iter()
-        .map(|f| FileRef {
-            path: f.path.clone(),
-            sha256: f.sha256.clone(),
-            bytes: f.bytes,
-        })
-        .collect();
-    let batches = parsed
-        .lists
-        .iter()
-        .map(|content| ImportBatch {
-            list: content.list.clone(),
-            authority: content.authority.clone(),
-            title: content.title.clone(),
-            format: parsed.format.as_str().to_string(),
-            published: content.published.clone(),
-            files: files.clone(),
-            entities: content.entities.clone(),
-        })
-        .collect();
+    let batches = vigil_update::import_batches(&parsed);
     Ok((parsed, batches))
 }
 

@@ -1,16 +1,17 @@
-//! A small fast hasher for the crate's static tables (keys are embedded words, not chosen by
-//! whoever sends a query, so hash flooding is not a concern).
+//! A small fast hasher for the embedded tables and the screening index (keys are embedded words
+//! and the register's own names and ids, not chosen by whoever sends a query, so hash flooding
+//! is not a concern).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-pub(crate) type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// The Fx hash (as in rustc): the keys are the embedded forms, not attacker-chosen, and SipHash
 /// made loading a third slower.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
+pub struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
@@ -36,6 +37,12 @@ impl Hasher for FxHasher {
     fn write_u8(&mut self, i: u8) {
         self.add(u64::from(i));
     }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -44,4 +51,8 @@ impl Hasher for FxHasher {
         // high bits down (as rustc-hash 2 does) removes the collisions that made loading slow.
         self.0.rotate_left(26)
     }
+}
+
+pub fn map_with_capacity<K, V>(n: usize) -> FxMap<K, V> {
+    HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default())
 }

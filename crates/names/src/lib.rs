@@ -15,7 +15,7 @@
 //! Nothing here panics on any input.
 
 mod fold;
-mod fx;
+pub mod fx;
 mod lexicon;
 mod normalize;
 mod phonetic;

@@ -6,9 +6,9 @@ use vigil_names::{coarse_key, SchemaKind};
 
 use crate::align::{align, Alignment, Params};
 use crate::corroborate::{date_delta, normalize_document, Adjustment, Factor, Facts, QueryDate};
-use crate::fx::{map_with_capacity, FxMap};
 use crate::prep::{hash_str, prepare, token_sim, whole_name_sim, Method, Prepared, Span, Tok};
 use crate::{explain, Explanation, Match, Query};
+use vigil_names::fx::{map_with_capacity, FxMap};
 
 struct EntityEntry {
     id: String,

@@ -15,7 +15,6 @@
 
 mod align;
 mod corroborate;
-mod fx;
 mod index;
 mod prep;
 mod text;

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use vigil_formats::{Format, ReadOptions};
+use vigil_formats::{Format, ParsedList, ReadOptions};
 use vigil_model::ListName;
 use vigil_store::{FileRef, ImportBatch, ImportReport, Store};
 
@@ -182,6 +182,34 @@ pub struct SourceOutcome {
     pub outcome: Outcome,
 }
 
+/// The store batches for what a reader read: one per list in the input, each recording every
+/// file of the import. The single way list files become an import, for the command line, the
+/// server's uploads and the updater alike.
+pub fn import_batches(parsed: &ParsedList) -> Vec<ImportBatch> {
+    let files: Vec<FileRef> = parsed
+        .files
+        .iter()
+        .map(|f| FileRef {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+        })
+        .collect();
+    parsed
+        .lists
+        .iter()
+        .map(|content| ImportBatch {
+            list: content.list.clone(),
+            authority: content.authority.clone(),
+            title: content.title.clone(),
+            format: parsed.format.as_str().to_string(),
+            published: content.published.clone(),
+            files: files.clone(),
+            entities: content.entities.clone(),
+        })
+        .collect()
+}
+
 /// Downloads `url` into `dir`, refusing more than `max_bytes` and a body shorter than the
 /// announced Content-Length (a connection cut mid-file).
 fn download(agent: &ureq::Agent, url: &str, dir: &Path, max_bytes: u64) -> Result<PathBuf, String> {
@@ -273,7 +301,6 @@ async fn update_source(store: &Store, config: &UpdateConfig, source: &Source) ->
         Ok(p) => p,
         Err(e) => return failed(e.problems().join("; ")),
     };
-    let mut batches = Vec::new();
     for content in &parsed.lists {
         let current = match store
             .entities(Some(content.list.as_str()), None, false)
@@ -291,23 +318,10 @@ async fn update_source(store: &Store, config: &UpdateConfig, source: &Source) ->
                 source.min_ratio * 100.0
             ));
         }
-        batches.push(ImportBatch {
-            list: content.list.clone(),
-            authority: content.authority.clone(),
-            title: content.title.clone(),
-            format: parsed.format.as_str().to_string(),
-            published: content.published.clone(),
-            files: parsed
-                .files
-                .iter()
-                .map(|f| FileRef {
-                    path: source_url_for(&source.urls, &f.path),
-                    sha256: f.sha256.clone(),
-                    bytes: f.bytes,
-                })
-                .collect(),
-            entities: content.entities.clone(),
-        });
+    }
+    let mut batches = import_batches(&parsed);
+    for file in batches.iter_mut().flat_map(|b| b.files.iter_mut()) {
+        file.path = source_url_for(&source.urls, &file.path);
     }
     match store.import(batches, &|_| {}).await {
         Ok(reports) => Outcome::Imported {
