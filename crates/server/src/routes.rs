@@ -15,8 +15,7 @@ use vigil_model::{
     EntityId, ListName, Name, NameKind, PartialDate, Schema, MAX_FIELD_BYTES,
 };
 use vigil_store::{
-    AuditFilter, DesignationChange, EntityRecord, FileRef, ImportBatch, NewAuditEntry, Outcome,
-    RevisionInfo,
+    AuditFilter, DesignationChange, EntityRecord, FileRef, NewAuditEntry, Outcome, RevisionInfo,
 };
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -754,28 +753,7 @@ pub async fn import_upload(
             }
         }
     }
-    let files: Vec<FileRef> = parsed
-        .files
-        .iter()
-        .map(|f| FileRef {
-            path: f.path.clone(),
-            sha256: f.sha256.clone(),
-            bytes: f.bytes,
-        })
-        .collect();
-    let batches: Vec<ImportBatch> = parsed
-        .lists
-        .iter()
-        .map(|c| ImportBatch {
-            list: c.list.clone(),
-            authority: c.authority.clone(),
-            title: c.title.clone(),
-            format: parsed.format.as_str().to_string(),
-            published: c.published.clone(),
-            files: files.clone(),
-            entities: c.entities.clone(),
-        })
-        .collect();
+    let batches = vigil_update::import_batches(&parsed);
     let lists: Vec<String> = batches.iter().map(|b| b.list.to_string()).collect();
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, "import", Outcome::Success)
         .records(lists.clone());

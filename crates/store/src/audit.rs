@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{get, Backend, Result, Store, StoreError};
+use crate::{get, get_json, Backend, Result, Store, StoreError};
 
 /// The previous hash of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -163,17 +163,13 @@ const COLUMNS: &str =
     "seq, at, user_name, authority, action, records, outcome, detail, prev_hash, hash";
 
 fn entry(row: &AnyRow) -> Result<AuditEntry> {
-    let records: String = get(row, "records")?;
     Ok(AuditEntry {
         seq: get(row, "seq")?,
         at: get(row, "at")?,
         user: get(row, "user_name")?,
         authority: get(row, "authority")?,
         action: get(row, "action")?,
-        records: serde_json::from_str(&records).map_err(|e| StoreError::Corrupt {
-            what: "audit_log.records".into(),
-            detail: e.to_string(),
-        })?,
+        records: get_json(row, "records", "audit_log.records")?,
         outcome: get(row, "outcome")?,
         detail: get(row, "detail")?,
         prev_hash: get(row, "prev_hash")?,

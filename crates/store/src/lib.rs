@@ -184,3 +184,16 @@ where
     use sqlx::Row;
     Ok(row.try_get(column)?)
 }
+
+/// A column holding JSON text, decoded; text Vigil cannot read is reported as corrupt data.
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+    what: &str,
+) -> Result<T> {
+    let text: String = get(row, column)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+        what: what.to_string(),
+        detail: e.to_string(),
+    })
+}

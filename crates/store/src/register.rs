@@ -10,7 +10,7 @@ use vigil_model::{
     ListName, PartialDate,
 };
 
-use crate::{get, Backend, Result, Store, StoreError};
+use crate::{get, get_json, Backend, Result, Store, StoreError};
 
 /// A file an import was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -535,7 +535,6 @@ pub(crate) fn latest_versions_sql(list_param: &str, cutoff_param: Option<&str>) 
 }
 
 fn revision_info(row: &AnyRow) -> Result<RevisionInfo> {
-    let files: String = get(row, "files")?;
     Ok(RevisionInfo {
         list: get(row, "list")?,
         number: get(row, "number")?,
@@ -543,10 +542,7 @@ fn revision_info(row: &AnyRow) -> Result<RevisionInfo> {
         published: get(row, "published")?,
         effective: get(row, "effective")?,
         format: get(row, "format")?,
-        files: serde_json::from_str(&files).map_err(|e| StoreError::Corrupt {
-            what: "revisions.files".into(),
-            detail: e.to_string(),
-        })?,
+        files: get_json(row, "files", "revisions.files")?,
         entities: get(row, "entity_count")?,
         added: get(row, "added")?,
         changed: get(row, "changed")?,
