@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+pub mod council;
 mod lookups;
 mod migrate;
 mod references;
@@ -90,6 +91,12 @@ pub enum StoreError {
     EntityExists(String),
     #[error("no listed entity {0}")]
     NoSuchEntity(String),
+    #[error("{0}")]
+    CouncilRule(vigil_council::RuleError),
+    #[error("{0}")]
+    CouncilConflict(vigil_council::RuleError),
+    #[error("no {0}")]
+    NoSuchCouncilRecord(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_screening.sql"),
         postgres: include_str!("../migrations/postgres/0003_screening.sql"),
     },
+    Migration {
+        version: 5,
+        name: "council",
+        sqlite: include_str!("../migrations/sqlite/0005_council.sql"),
+        postgres: include_str!("../migrations/postgres/0005_council.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
