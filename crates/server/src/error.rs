@@ -24,10 +24,11 @@ pub enum ErrorCode {
     RequestTimeout,
     StoreUnavailable,
     Internal,
+    CouncilConflict,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::MissingToken,
         ErrorCode::InvalidToken,
         ErrorCode::Forbidden,
@@ -45,6 +46,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::StoreUnavailable,
         ErrorCode::Internal,
+        ErrorCode::CouncilConflict,
     ];
 
     pub fn status(self) -> StatusCode {
@@ -57,7 +59,7 @@ impl ErrorCode {
             MalformedJson | InvalidParameter | InvalidFileName => StatusCode::BAD_REQUEST,
             InvalidBody | InvalidListFile => StatusCode::UNPROCESSABLE_ENTITY,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            EntityExists => StatusCode::CONFLICT,
+            EntityExists | CouncilConflict => StatusCode::CONFLICT,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -85,6 +87,7 @@ impl ErrorCode {
             RequestTimeout => "request_timeout",
             StoreUnavailable => "store_unavailable",
             Internal => "internal",
+            CouncilConflict => "council_conflict",
         }
     }
 
@@ -108,6 +111,7 @@ impl ErrorCode {
             RequestTimeout => "The request took too long",
             StoreUnavailable => "The store is unavailable",
             Internal => "Internal error",
+            CouncilConflict => "The council record's state does not allow this",
         }
     }
 
@@ -155,6 +159,9 @@ impl From<vigil_store::StoreError> for ApiError {
                 ApiError::new(ErrorCode::StoreUnavailable, "the store did not answer")
             }
             S::EntityExists(_) => ApiError::new(ErrorCode::EntityExists, e.to_string()),
+            S::CouncilRule(_) => ApiError::new(ErrorCode::InvalidBody, e.to_string()),
+            S::CouncilConflict(_) => ApiError::new(ErrorCode::CouncilConflict, e.to_string()),
+            S::NoSuchCouncilRecord(_) => ApiError::new(ErrorCode::NotFound, e.to_string()),
             S::NoSuchEntity(_) | S::NoSuchList(_) | S::NoSuchRevision(..) => ApiError::not_found(),
             S::UnknownAuthority(_)
             | S::AuthorityMismatch { .. }

@@ -5,6 +5,8 @@
 //! Errors are RFC 9457 problem documents; [`ErrorCode`] lists them all.
 
 mod config;
+pub mod council;
+pub mod council_demo;
 mod error;
 mod extract;
 mod metrics;
@@ -205,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/screen", post(screening::screen_one))
         .route("/screen/batch", post(screening::screen_batch))
         .route("/references/{reference}", get(routes::resolve_reference))
+        .merge(council_routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let yente = Router::new()
         .route("/match/{dataset}", post(yente::match_dataset))
@@ -232,6 +235,44 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The council's business, under `/api/v1/council` (see `council.rs`).
+fn council_routes() -> Router<AppState> {
+    use council as c;
+    Router::new()
+        .route("/council/members", get(c::members).post(c::add_member))
+        .route("/council/representatives", post(c::add_representative))
+        .route("/council/chair", get(c::chair))
+        .route("/council/chair/rotation", put(c::set_rotation))
+        .route("/council/chair/terms", post(c::record_term))
+        .route(
+            "/council/meetings",
+            get(c::meetings).post(c::create_meeting),
+        )
+        .route("/council/meetings/{id}", get(c::meeting))
+        .route("/council/meetings/{id}/ics", get(c::meeting_ics))
+        .route("/council/meetings/{id}/minutes", put(c::set_minutes))
+        .route("/council/meetings/{id}/delegates", post(c::add_delegate))
+        .route("/council/meetings/{id}/documents", post(c::add_document))
+        .route(
+            "/council/decisions",
+            get(c::decisions).post(c::create_decision),
+        )
+        .route("/council/decisions/{id}", get(c::decision))
+        .route(
+            "/council/decisions/{id}/positions",
+            post(c::record_position),
+        )
+        .route("/council/decisions/{id}/adopt", post(c::adopt))
+        .route("/council/decisions/{id}/tasks", post(c::add_task))
+        .route("/council/tasks", get(c::tasks))
+        .route("/council/tasks/{id}/reports", post(c::report_task))
+        .route("/council/budgets/{year}", get(c::budget).put(c::set_budget))
+        .route("/council/budgets/{year}/payments", post(c::record_payment))
+        .route("/council/plans", get(c::plans).post(c::create_plan))
+        .route("/council/plans/{id}/actions", post(c::add_action))
+        .route("/council/report", get(c::report))
 }
 
 /// Checks the bearer token, audits its use as a login, applies the token's rate limit, and

@@ -154,6 +154,203 @@ pub const ROUTES: &[Route] = &[
             "yente-compatible matching (`default` or a list name); every algorithm uses Vigil's scorer",
         )
     },
+    route(
+        "get",
+        "/api/v1/council/members",
+        "The council's member states (with accession dates), observers, partners and representatives",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/members",
+            "Add an observer, dialogue partner or member state (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/representatives",
+            "Record who represents a state in a body, from when to when (secretariat)",
+        )
+    },
+    Route {
+        query: &["on"],
+        ..route(
+            "get",
+            "/api/v1/council/chair",
+            "Who chairs (chaired, will chair) the council on a date",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/chair/rotation",
+            "Set the chair's rotation order and anchor term (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/chair/terms",
+            "Record a term overriding the rotation; overlaps are refused (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/meetings",
+        "The council's meetings",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/meetings",
+            "Create a meeting (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/meetings/{id}",
+        "A meeting with delegations, documents, decisions, side events and open tasks for review",
+    ),
+    route(
+        "get",
+        "/api/v1/council/meetings/{id}/ics",
+        "A meeting and its side events as iCalendar (text/calendar)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/meetings/{id}/minutes",
+            "Set a meeting's minutes (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/meetings/{id}/delegates",
+            "Add a delegation member (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/meetings/{id}/documents",
+            "Add the next version of a meeting document (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/decisions",
+        "Every decision with positions and tasks (silence procedures settled first)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/decisions",
+            "Put a draft decision to the members, in a meeting or by silence procedure (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/decisions/{id}",
+        "One decision with each member state's position and its tasks",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/decisions/{id}/positions",
+            "Record your member state's position on a decision",
+        )
+    },
+    route(
+        "post",
+        "/api/v1/council/decisions/{id}/adopt",
+        "Record adoption by consensus in a meeting; refused while any member objects (secretariat)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/decisions/{id}/tasks",
+            "Add an implementation task to a decision (secretariat)",
+        )
+    },
+    Route {
+        query: &["open"],
+        ..route(
+            "get",
+            "/api/v1/council/tasks",
+            "Implementation tasks (open=true: not done)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/tasks/{id}/reports",
+            "Report on a task's implementation and set its status (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/budgets/{year}",
+        "The Executive Committee's budget: shares, contributions due, paid and arrears",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/budgets/{year}",
+            "Set a year's budget and shares (summing to 100 %) (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/budgets/{year}/payments",
+            "Record a member's payment in the budget's currency (secretariat)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/council/plans",
+        "Programmes, work plans, joint plans, agreements and exercises with their actions",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/plans",
+            "Create a programme, plan, agreement or exercise (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/plans/{id}/actions",
+            "Add an action to a plan (secretariat)",
+        )
+    },
+    Route {
+        query: &["year", "format"],
+        ..route(
+            "get",
+            "/api/v1/council/report",
+            "The report to the Council of Heads of State for a year (format: json, markdown, pdf)",
+        )
+    },
     Route {
         authenticated: false,
         ..route("get", "/healthz", "The process is up")

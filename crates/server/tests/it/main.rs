@@ -3,6 +3,7 @@
 mod access;
 mod bad_input;
 mod config;
+mod council;
 mod screening;
 mod support;
 mod tls;

@@ -1,0 +1,441 @@
+//! The council's business over the API: the New Delhi scenario (`vigil council demo`) read
+//! back through every view, access rules, and each refusal changing nothing.
+
+use axum::body::Body;
+use serde_json::{json, Value};
+use vigil_testkit::store_test;
+
+use crate::support::*;
+
+async fn send(w: &World, method: &str, uri: &str, user: &str, body: Value) -> Reply {
+    call(
+        &w.app,
+        method,
+        uri,
+        Some(w.token(user)),
+        Body::from(body.to_string()),
+    )
+    .await
+}
+
+async fn count(w: &World, table: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(w.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn failed_audits(w: &World, action: &str) -> usize {
+    w.store
+        .audit_log(&vigil_store::AuditFilter {
+            action: Some(action.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.outcome != "success")
+        .count()
+}
+
+store_test!(new_delhi_scenario_through_the_api, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let summary = vigil_server::council_demo::demo(&w.store).await.unwrap();
+    assert_eq!(
+        summary.decisions,
+        [
+            ("RATS-C/2027/1".to_string(), "adopted".to_string()),
+            ("RATS-C/2027/2".to_string(), "adopted".to_string()),
+            ("RATS-C/2027/3".to_string(), "failed".to_string()),
+        ]
+    );
+    // A second run refuses rather than doubling the council.
+    assert!(vigil_server::council_demo::demo(&w.store).await.is_err());
+    let kz = "kz_analyst";
+
+    // India chairs from 28 October 2026 for a year; Iran follows in Russian alphabetical order.
+    let chair = get(&w.app, "/api/v1/council/chair?on=2026-11-28", w.token(kz)).await;
+    assert_eq!(chair.json()["chair"]["state"], "IN", "{}", chair.body);
+    assert_eq!(chair.json()["chair"]["starts"], "2026-10-28");
+    let next = get(&w.app, "/api/v1/council/chair?on=2027-11-28", w.token(kz)).await;
+    assert_eq!(next.json()["chair"]["state"], "IR");
+    let before = get(&w.app, "/api/v1/council/chair?on=2026-10-27", w.token(kz)).await;
+    assert_eq!(before.json()["chair"]["state"], "BY");
+
+    // The four-day meeting, its delegations, documents and side event.
+    let m = get(
+        &w.app,
+        &format!("/api/v1/council/meetings/{}", summary.meeting),
+        w.token(kz),
+    )
+    .await;
+    let m = m.json();
+    assert_eq!(
+        (m["starts"].as_str(), m["ends"].as_str()),
+        (Some("2027-05-17"), Some("2027-05-20"))
+    );
+    let delegates = m["delegates"].as_array().unwrap();
+    let pk: Vec<&Value> = delegates.iter().filter(|d| d["state"] == "PK").collect();
+    assert_eq!(pk.len(), 3);
+    for d in &pk {
+        assert_eq!(d["arrival"], "2027-05-16");
+        assert_eq!(d["departure"], "2027-05-20");
+        assert_eq!(d["entry_point"], "Attari-Wagah land crossing");
+    }
+    let states: std::collections::BTreeSet<&str> = delegates
+        .iter()
+        .filter_map(|d| d["state"].as_str())
+        .collect();
+    assert_eq!(states.len(), 10, "every member state sent a delegation");
+    let stages: Vec<&str> = m["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["draft", "revised", "final"]);
+    assert!(m["side_events"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("Director"));
+    assert_eq!(m["decisions"].as_array().unwrap().len(), 2);
+
+    // The iCalendar export holds the meeting and its side event.
+    let ics = get(
+        &w.app,
+        &format!("/api/v1/council/meetings/{}/ics", summary.meeting),
+        w.token(kz),
+    )
+    .await;
+    assert_eq!(ics.status, 200);
+    assert!(ics.content_type.starts_with("text/calendar"));
+    assert!(ics.body.contains("DTSTART;VALUE=DATE:20270517\r\n"));
+    assert!(ics.body.contains("DTEND;VALUE=DATE:20270521\r\n"));
+    assert_eq!(ics.body.matches("BEGIN:VEVENT").count(), 2);
+    assert!(ics.body.lines().all(|l| l.len() <= 76));
+
+    // Decisions: two adopted by consensus, the silence procedure failed on one objection.
+    let decisions = get(&w.app, "/api/v1/council/decisions", w.token(kz))
+        .await
+        .json();
+    let decisions = decisions["decisions"].as_array().unwrap();
+    assert_eq!(decisions[0]["status"], "adopted");
+    assert!(decisions[0]["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["position"] == "agree"));
+    assert_eq!(decisions[2]["status"], "failed");
+    let objections: Vec<&Value> = decisions[2]["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["position"] == "object")
+        .collect();
+    assert_eq!(objections.len(), 1);
+    assert_eq!(objections[0]["in_writing"], true);
+
+    // The next meeting reviews the follow-up tasks not done yet.
+    let next = get(
+        &w.app,
+        &format!("/api/v1/council/meetings/{}", summary.next_meeting),
+        w.token(kz),
+    )
+    .await;
+    let open = next.json()["open_tasks"].as_array().unwrap().clone();
+    assert_eq!(open.len(), 2, "{}", next.body);
+    assert!(open.iter().all(|t| t["status"] != "done"));
+
+    // The budget adds up exactly.
+    let budget = get(&w.app, "/api/v1/council/budgets/2027", w.token(kz))
+        .await
+        .json();
+    let due: i64 = budget["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["due"].as_i64().unwrap())
+        .sum();
+    assert_eq!(due, budget["total"].as_i64().unwrap());
+    assert_eq!(
+        budget["total_paid"].as_i64().unwrap() + budget["total_arrears"].as_i64().unwrap(),
+        due
+    );
+
+    // The joint working plan with INTERPOL.
+    let plans = get(&w.app, "/api/v1/council/plans", w.token(kz))
+        .await
+        .json();
+    let joint = plans["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partner"] == "INTERPOL")
+        .unwrap()
+        .clone();
+    assert_eq!(joint["kind"], "joint_plan");
+    assert_eq!(joint["actions"].as_array().unwrap().len(), 3);
+
+    // The report to the Council of Heads of State in Markdown and PDF.
+    let md = get(
+        &w.app,
+        "/api/v1/council/report?year=2027&format=markdown",
+        w.token(kz),
+    )
+    .await;
+    assert_eq!(md.status, 200, "{}", md.body);
+    assert!(md.body.contains("| RATS-C/2027/1 | Report of the RATS Council to the Council of Heads of State | meeting | adopted | 2027-05-20 |"), "{}", md.body);
+    assert!(md.body.contains("| RATS-C/2027/3 |"));
+    assert!(md.body.contains("- IN: 2026-10-28 to 2027-10-27"));
+    assert!(md
+        .body
+        .contains("Information exchanges: 0 (this installation keeps no exchange records)"));
+    assert!(md.body.contains("| Total | 4000000.00 |"), "{}", md.body);
+    let pdf = get(
+        &w.app,
+        "/api/v1/council/report?year=2027&format=pdf",
+        w.token(kz),
+    )
+    .await;
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-1.4"));
+    assert!(pdf.body.trim_end().ends_with("%%EOF"));
+
+    // Partners and officers do not see the council; reads are audited.
+    get(&w.app, "/api/v1/council/decisions", w.token("interpol"))
+        .await
+        .problem(403, "forbidden");
+    get(&w.app, "/api/v1/council/decisions", w.token("ru_officer"))
+        .await
+        .problem(403, "forbidden");
+    assert!(failed_audits(&w, "council.read").await >= 2);
+});
+
+store_test!(council_refusals_change_nothing, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let sec = "ec_secretariat";
+    // Only the secretariat edits.
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/meetings",
+        "ru_analyst",
+        json!({
+        "kind": "regular", "title": "T", "host_state": "IN", "venue": "V",
+        "starts": "2027-05-17", "ends": "2027-05-20"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    let meeting = send(
+        &w,
+        "POST",
+        "/api/v1/council/meetings",
+        sec,
+        json!({
+        "kind": "regular", "title": "Council", "host_state": "IN", "venue": "New Delhi",
+        "starts": "2027-05-17", "ends": "2027-05-20", "agenda": ["Report"]}),
+    )
+    .await;
+    assert_eq!(meeting.status, 200, "{}", meeting.body);
+    let meeting = meeting.json()["id"].as_i64().unwrap();
+
+    // A delegation member leaving before arriving.
+    let r = send(
+        &w,
+        "POST",
+        &format!("/api/v1/council/meetings/{meeting}/delegates"),
+        sec,
+        json!({
+        "state": "PK", "name": "X", "role": "expert", "arrival": "2027-05-20",
+        "departure": "2027-05-16", "entry_point": "Wagah", "visa_status": "issued"}),
+    )
+    .await;
+    r.problem(422, "invalid_body");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("departure:"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(&w, "council_delegates").await, 0);
+
+    // Overlapping chair terms.
+    send(
+        &w,
+        "PUT",
+        "/api/v1/council/chair/rotation",
+        sec,
+        json!({
+        "order": ["BY", "IN", "IR", "KZ", "CN", "KG", "PK", "RU", "TJ", "UZ"],
+        "anchor_state": "IN", "anchor": "2026-10-28"}),
+    )
+    .await;
+    let term = json!({"state": "KZ", "starts": "2027-10-28", "ends": "2028-10-28", "reason": "swap", "overridden": true});
+    assert_eq!(
+        send(&w, "POST", "/api/v1/council/chair/terms", sec, term)
+            .await
+            .status,
+        200
+    );
+    let overlapping = json!({"state": "RU", "starts": "2028-01-01", "ends": "2029-01-01", "reason": "x", "overridden": true});
+    send(&w, "POST", "/api/v1/council/chair/terms", sec, overlapping)
+        .await
+        .problem(422, "invalid_body");
+    assert_eq!(count(&w, "council_chair_terms").await, 1);
+    let kz = get(
+        &w.app,
+        "/api/v1/council/chair?on=2028-01-01",
+        w.token("kz_analyst"),
+    )
+    .await;
+    assert_eq!(kz.json()["chair"]["state"], "KZ");
+    assert_eq!(kz.json()["chair"]["overridden"], true);
+
+    // A silence deadline in the past.
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/decisions",
+        sec,
+        json!({
+        "number": "S/1", "title": "T", "text": "x", "silence_deadline": "2020-01-01"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    assert_eq!(count(&w, "council_decisions").await, 0);
+
+    // A position for another state or a non-member; adoption while a member objects; a vote
+    // after adoption.
+    let id = send(
+        &w,
+        "POST",
+        "/api/v1/council/decisions",
+        sec,
+        json!({
+        "number": "RATS-C/2027/9", "title": "T", "text": "x", "meeting_id": meeting}),
+    )
+    .await
+    .json()["id"]
+        .as_i64()
+        .unwrap();
+    let positions = format!("/api/v1/council/decisions/{id}/positions");
+    send(
+        &w,
+        "POST",
+        &positions,
+        "ru_analyst",
+        json!({"state": "US", "position": "agree"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    send(
+        &w,
+        "POST",
+        &positions,
+        "ru_analyst",
+        json!({"state": "KZ", "position": "agree"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    send(
+        &w,
+        "POST",
+        &positions,
+        "ru_analyst",
+        json!({"state": "RU", "position": "maybe"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    assert_eq!(count(&w, "council_positions").await, 0);
+    let objected = send(
+        &w,
+        "POST",
+        &positions,
+        "ru_analyst",
+        json!({"state": "RU", "position": "object"}),
+    )
+    .await;
+    assert_eq!(objected.status, 200, "{}", objected.body);
+    let adopt = format!("/api/v1/council/decisions/{id}/adopt");
+    let refused = send(&w, "POST", &adopt, sec, json!({})).await;
+    refused.problem(409, "council_conflict");
+    assert!(refused.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("RU objects"));
+    send(
+        &w,
+        "POST",
+        &positions,
+        "ru2_analyst",
+        json!({"state": "RU", "position": "agree"}),
+    )
+    .await;
+    assert_eq!(
+        send(&w, "POST", &adopt, sec, json!({})).await.json()["status"],
+        "adopted"
+    );
+    let before = count(&w, "council_positions").await;
+    send(
+        &w,
+        "POST",
+        &positions,
+        "kz_analyst",
+        json!({"state": "KZ", "position": "object"}),
+    )
+    .await
+    .problem(409, "council_conflict");
+    assert_eq!(count(&w, "council_positions").await, before);
+    assert!(failed_audits(&w, "council.position").await >= 3);
+
+    // Shares not summing to 100 %, a payment in an unknown currency.
+    let mut shares = serde_json::Map::new();
+    for (s, p) in vigil_server::council_demo::SHARES_2025 {
+        shares.insert(s.into(), json!(p));
+    }
+    let mut short = shares.clone();
+    short.remove("IR");
+    send(
+        &w,
+        "PUT",
+        "/api/v1/council/budgets/2027",
+        sec,
+        json!({"total": "4000000.00", "currency": "USD", "shares": short}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    assert_eq!(count(&w, "council_budgets").await, 0);
+    send(
+        &w,
+        "PUT",
+        "/api/v1/council/budgets/2027",
+        sec,
+        json!({"total": "4000000.001", "currency": "USD", "shares": shares}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    let set = send(
+        &w,
+        "PUT",
+        "/api/v1/council/budgets/2027",
+        sec,
+        json!({"total": "4000000.01", "currency": "USD", "shares": shares}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json()["total_due"], 400_000_001);
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/budgets/2027/payments",
+        sec,
+        json!({
+        "state": "IN", "amount": "1000.00", "currency": "XYZ", "received_on": "2027-03-01"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    assert_eq!(count(&w, "council_payments").await, 0);
+    assert!(failed_audits(&w, "council.payment").await >= 1);
+});
