@@ -2,6 +2,7 @@
 
 mod admin;
 mod bench;
+mod council;
 mod import;
 mod output;
 mod screen;
@@ -135,6 +136,10 @@ enum Command {
         #[command(flatten)]
         options: serve::ServeOptions,
     },
+    /// The council's business: chair, meetings, decisions, budget, plans, report
+    /// (`vigil council demo` fills an empty council with an example session).
+    #[command(subcommand)]
+    Council(council::CouncilCommand),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -248,6 +253,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
+        Command::Council(command) => council::run(&open(&cli.db).await?, command).await,
     }
 }
 

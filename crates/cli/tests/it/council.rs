@@ -1,0 +1,160 @@
+//! `vigil council`: the demo, the chair, the report files, and writes as a named user that are
+//! refused with a non-zero exit, a clear message and an audit entry.
+
+use vigil_testkit::store_test;
+
+use crate::vigil;
+
+store_test!(council_demo_chair_report_and_votes, |db| {
+    let db = db.location.as_str();
+    let demo = vigil(db, &["council", "demo"]).ok();
+    let summary = &demo.json_lines()[0];
+    assert_eq!(summary["decisions"][2][1], "failed");
+    // Twice is refused.
+    let again = vigil(db, &["council", "demo"]).failed();
+    assert!(again.stderr.contains("empty council"), "{}", again.stderr);
+
+    let chair = vigil(db, &["council", "chair", "--on", "2026-11-28"]).ok();
+    assert!(
+        chair.stdout.starts_with("IN chairs on 2026-11-28"),
+        "{}",
+        chair.stdout
+    );
+    let bad = vigil(db, &["council", "chair", "--on", "2026-02-30"]).failed();
+    assert!(bad.stderr.contains("--on"), "{}", bad.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("report.pdf");
+    vigil(
+        db,
+        &[
+            "council",
+            "report",
+            "--year",
+            "2027",
+            "--format",
+            "pdf",
+            "--output",
+            pdf.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.4"));
+    let md = vigil(db, &["council", "report", "--year", "2027"]).ok();
+    assert!(md.stdout.contains("| RATS-C/2027/2 | Financing of the Executive Committee in 2027 | meeting | adopted | 2027-05-20 |"));
+
+    let ics = vigil(db, &["council", "ics", "1"]).ok();
+    assert!(ics.stdout.contains("BEGIN:VCALENDAR\r\n"));
+
+    // A vote after adoption: refused, audited as failed.
+    let late = vigil(
+        db,
+        &[
+            "council",
+            "decision",
+            "vote",
+            "RATS-C/2027/1",
+            "--state",
+            "IN",
+            "--position",
+            "object",
+            "--as",
+            "rep-in",
+        ],
+    )
+    .failed();
+    assert!(late.stderr.contains("frozen"), "{}", late.stderr);
+    // Another state's position: denied.
+    let other = vigil(
+        db,
+        &[
+            "council",
+            "decision",
+            "vote",
+            "RATS-C/2027/1",
+            "--state",
+            "IN",
+            "--position",
+            "agree",
+            "--as",
+            "rep-pk",
+        ],
+    )
+    .failed();
+    assert!(other.stderr.contains("own analysts"), "{}", other.stderr);
+    let audit = vigil(
+        db,
+        &["audit", "list", "--json", "--action", "council.position"],
+    )
+    .ok();
+    let outcomes: Vec<String> = audit
+        .json_lines()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(outcomes.contains(&"failed".to_string()) && outcomes.contains(&"denied".to_string()));
+
+    // A payment in an unknown currency changes nothing.
+    let before = vigil(db, &["council", "budget", "show", "--year", "2027"])
+        .ok()
+        .stdout;
+    let pay = vigil(
+        db,
+        &[
+            "council",
+            "budget",
+            "pay",
+            "--year",
+            "2027",
+            "--state",
+            "TJ",
+            "--amount",
+            "100.00",
+            "--currency",
+            "XYZ",
+            "--received-on",
+            "2027-04-01",
+            "--as",
+            "council-secretariat",
+        ],
+    )
+    .failed();
+    assert!(pay.stderr.contains("unknown currency"), "{}", pay.stderr);
+    assert_eq!(
+        vigil(db, &["council", "budget", "show", "--year", "2027"])
+            .ok()
+            .stdout,
+        before
+    );
+    let paid = vigil(
+        db,
+        &[
+            "council",
+            "budget",
+            "pay",
+            "--year",
+            "2027",
+            "--state",
+            "TJ",
+            "--amount",
+            "240000.00",
+            "--currency",
+            "USD",
+            "--received-on",
+            "2027-04-01",
+            "--as",
+            "council-secretariat",
+        ],
+    )
+    .ok();
+    let b = &paid.json_lines()[0];
+    let tj = b["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "TJ")
+        .unwrap()
+        .clone();
+    assert_eq!(tj["arrears"], 0);
+});
