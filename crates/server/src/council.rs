@@ -729,6 +729,34 @@ pub async fn add_action(
     Ok(Json(json!({"id": id})))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionStatusInput {
+    status: String,
+}
+
+pub async fn set_action_status(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ActionStatusInput>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&id)?;
+    write(
+        &s,
+        &c,
+        "council.action.status",
+        may_edit(&c),
+        SECRETARIAT,
+        |a| {
+            let store = s.store.clone();
+            async move { store.set_action_status(id, &input.status, &a).await }
+        },
+    )
+    .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 // ---- the report ----
 
 /// The report of `year` (1 January to 31 December) as the store holds it at `now`.

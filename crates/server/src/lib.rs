@@ -272,6 +272,7 @@ fn council_routes() -> Router<AppState> {
         .route("/council/budgets/{year}/payments", post(c::record_payment))
         .route("/council/plans", get(c::plans).post(c::create_plan))
         .route("/council/plans/{id}/actions", post(c::add_action))
+        .route("/council/actions/{id}", put(c::set_action_status))
         .route("/council/report", get(c::report))
 }
 

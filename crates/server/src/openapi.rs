@@ -344,6 +344,14 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/actions/{id}",
+            "Set the status of a plan's action (secretariat)",
+        )
+    },
+    Route {
         query: &["year", "format"],
         ..route(
             "get",

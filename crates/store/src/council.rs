@@ -682,8 +682,21 @@ impl Store {
     /// Records a term that overrides the rotation; refused when it overlaps a recorded term.
     pub async fn record_chair_term(&self, term: &ChairTerm, audit: &NewAuditEntry) -> Result<()> {
         check_text("reason", &term.reason, 2000)?;
-        let recorded = self.chair_terms().await?;
         let mut tx = self.council_tx().await?;
+        let recorded = sqlx::query("SELECT state, starts, ends, reason FROM council_chair_terms")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ChairTerm {
+                    state: get(r, "state")?,
+                    starts: date(r, "starts")?,
+                    ends: date(r, "ends")?,
+                    overridden: true,
+                    reason: get(r, "reason")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let members = members_on(&mut tx, term.starts).await?;
         chair::check_new_term(term, &recorded, &members).map_err(rule)?;
         sqlx::query(
@@ -1012,9 +1025,9 @@ impl Store {
             }
         }
         let version = last.map_or(1, |(v, _)| v + 1);
-        let id: i64 = sqlx::query_scalar(
+        sqlx::query(
             "INSERT INTO council_documents (meeting_id, symbol, version, stage, title, body, recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(meeting_id)
         .bind(&doc.symbol)
@@ -1024,11 +1037,10 @@ impl Store {
         .bind(&doc.body)
         .bind(&audit.user)
         .bind(vigil_model::utc_now_rfc3339())
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
         append_in(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
-        let _ = id;
         Ok(version)
     }
 
@@ -1111,8 +1123,9 @@ impl Store {
         audit: &NewAuditEntry,
     ) -> Result<Decision> {
         let now = &norm(now)?;
-        check_text("note", note, 5000)
-            .or_else(|e| if note.is_empty() { Ok(()) } else { Err(e) })?;
+        if !note.is_empty() {
+            check_text("note", note, 5000)?;
+        }
         let mut tx = self.council_tx().await?;
         settle_in(&mut tx, self.backend, id, now).await?;
         let (number, procedure, status) = decision_status(&mut tx, id).await?;
@@ -1655,6 +1668,48 @@ impl Store {
         append_in(&mut tx, self.backend, &entry).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Sets the status of a plan's action.
+    pub async fn set_action_status(
+        &self,
+        action_id: i64,
+        status: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<()> {
+        if !ACTION_STATUSES.contains(&status) {
+            return Err(rule(RuleError::new(
+                "status",
+                format!("{status:?}: use one of {}", ACTION_STATUSES.join(", ")),
+            )));
+        }
+        let mut tx = self.council_tx().await?;
+        let plan: Option<i64> =
+            sqlx::query_scalar("SELECT plan_id FROM council_actions WHERE id = $1")
+                .bind(action_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(plan) = plan else {
+            return Err(StoreError::NoSuchCouncilRecord(format!(
+                "action {action_id}"
+            )));
+        };
+        sqlx::query("UPDATE council_actions SET status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(action_id)
+            .execute(&mut *tx)
+            .await?;
+        let mut entry = audit.clone();
+        entry.records = vec![
+            format!("council:plan:{plan}"),
+            format!("council:action:{action_id}"),
+        ];
+        if entry.detail.is_empty() {
+            entry.detail = format!("status {status}");
+        }
+        append_in(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn plans(&self) -> Result<Vec<Plan>> {

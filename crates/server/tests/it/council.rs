@@ -439,3 +439,149 @@ store_test!(council_refusals_change_nothing, |db| {
     assert_eq!(count(&w, "council_payments").await, 0);
     assert!(failed_audits(&w, "council.payment").await >= 1);
 });
+
+store_test!(observers_representatives_and_plan_actions, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let sec = "ec_secretariat";
+    let added = send(
+        &w,
+        "POST",
+        "/api/v1/council/members",
+        sec,
+        json!({
+        "state": "MN", "name": "Mongolia", "status": "observer", "since": "2004-06-17"}),
+    )
+    .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/members",
+        sec,
+        json!({
+        "state": "MN", "name": "Mongolia", "status": "observer", "since": "2004-06-17"}),
+    )
+    .await
+    .problem(409, "council_conflict");
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/members",
+        sec,
+        json!({
+        "state": "mongolia", "name": "Mongolia", "status": "observer", "since": "2004-06-17"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/members",
+        sec,
+        json!({
+        "state": "XK", "name": "X", "status": "friend", "since": "2004-06-17"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    let rep = send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        json!({
+        "id": 0, "body": "council", "state": "IN", "person": "Permanent representative of India",
+        "role": "permanent representative", "since": "2026-01-01", "until": null}),
+    )
+    .await;
+    assert_eq!(rep.status, 200, "{}", rep.body);
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        json!({
+        "id": 0, "body": "council", "state": "IN", "person": "P", "role": "r",
+        "since": "2026-01-01", "until": "2025-01-01"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    let members = get(&w.app, "/api/v1/council/members", w.token("cn_analyst"))
+        .await
+        .json();
+    assert_eq!(members["members"].as_array().unwrap().len(), 11);
+    assert_eq!(members["representatives"].as_array().unwrap().len(), 1);
+    assert_eq!(members["partners"].as_array().unwrap().len(), 5);
+    // An observer takes no position on decisions: positions are for members only.
+    let plan = send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        json!({
+        "kind": "joint_plan", "title": "Plan", "partner": "CICA", "owner": "RATS-EC",
+        "starts": "2027-01-01", "ends": "2027-12-31"}),
+    )
+    .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let plan = plan.json()["id"].as_i64().unwrap();
+    send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        json!({
+        "kind": "joint_plan", "title": "Plan", "partner": "NATO", "owner": "RATS-EC",
+        "starts": "2027-01-01", "ends": "2027-12-31"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    let action = send(&w, "POST", &format!("/api/v1/council/plans/{plan}/actions"), sec, json!({
+        "action": "Exchange of experience", "owner": "RATS-EC", "deadline": "2027-06-01", "status": "planned"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    send(
+        &w,
+        "PUT",
+        &format!("/api/v1/council/actions/{action}"),
+        sec,
+        json!({"status": "finished"}),
+    )
+    .await
+    .problem(422, "invalid_body");
+    send(
+        &w,
+        "PUT",
+        &format!("/api/v1/council/actions/{action}"),
+        "ru_analyst",
+        json!({"status": "done"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    assert_eq!(
+        send(
+            &w,
+            "PUT",
+            &format!("/api/v1/council/actions/{action}"),
+            sec,
+            json!({"status": "done"})
+        )
+        .await
+        .status,
+        200
+    );
+    let plans = get(&w.app, "/api/v1/council/plans", w.token("cn_analyst"))
+        .await
+        .json();
+    assert_eq!(plans["plans"][0]["actions"][0]["status"], "done");
+    send(
+        &w,
+        "PUT",
+        "/api/v1/council/actions/999",
+        sec,
+        json!({"status": "done"}),
+    )
+    .await
+    .problem(404, "not_found");
+});

@@ -451,3 +451,50 @@ store_test!(budget_sums_exactly_and_refuses_bad_money, |db| {
         after.total_due.0
     );
 });
+
+store_test!(documents_are_versioned_until_final, |db| {
+    use vigil_store::council::NewDocument;
+    let store = Store::open(&db.location).await.unwrap();
+    let doc = |stage: &str| NewDocument {
+        symbol: "RATS/C/2027/DOC.1".into(),
+        stage: stage.into(),
+        title: "Report".into(),
+        body: "text".into(),
+    };
+    assert_eq!(
+        store
+            .add_document(None, &doc("draft"), &audit("council.document.add"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .add_document(None, &doc("revised"), &audit("council.document.add"))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .add_document(None, &doc("final"), &audit("council.document.add"))
+            .await
+            .unwrap(),
+        3
+    );
+    let e = store
+        .add_document(None, &doc("revised"), &audit("council.document.add"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::CouncilConflict(_)), "{e}");
+    let e = store
+        .add_document(None, &doc("published"), &audit("council.document.add"))
+        .await
+        .unwrap_err();
+    assert_eq!(rule_field(&e), "stage");
+    assert_eq!(count(&store, "council_documents").await, 3);
+    assert!(sqlx::query("UPDATE council_documents SET body = 'x'")
+        .execute(store.pool())
+        .await
+        .is_err());
+});
