@@ -116,6 +116,24 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
         )
         .await?;
 
+    // Each member state's permanent representative to the Council (names invented).
+    for (state, _) in MEMBERS_RU {
+        store
+            .add_representative(
+                &vigil_store::council::Representative {
+                    id: 0,
+                    body: "council".into(),
+                    state: state.into(),
+                    person: format!("Permanent representative {state}"),
+                    role: "permanent representative".into(),
+                    since: d("2026-01-01")?,
+                    until: None,
+                },
+                &sec("council.representative.add"),
+            )
+            .await?;
+    }
+
     let meeting = store
         .create_meeting(
             &NewMeeting {

@@ -201,6 +201,12 @@ store_test!(new_delhi_scenario_through_the_api, |db| {
     assert!(pdf.body.starts_with("%PDF-1.4"));
     assert!(pdf.body.trim_end().ends_with("%%EOF"));
 
+    // Who represents whom.
+    let members = get(&w.app, "/api/v1/council/members", w.token(kz))
+        .await
+        .json();
+    assert_eq!(members["representatives"].as_array().unwrap().len(), 10);
+
     // Partners and officers do not see the council; reads are audited.
     get(&w.app, "/api/v1/council/decisions", w.token("interpol"))
         .await
