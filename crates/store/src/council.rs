@@ -1089,7 +1089,7 @@ impl Store {
         .bind(if deadline.is_some() { "silence" } else { "meeting" })
         .bind(deadline)
         .bind(&audit.user)
-        .bind(now)
+        .bind(norm(now)?)
         .fetch_one(&mut *tx)
         .await?;
         let mut entry = audit.clone();
