@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Date, Result, RuleError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rotation {
     /// Member states (ISO codes) in the order the chair passes.
     pub order: Vec<String>,
@@ -17,11 +18,13 @@ pub struct Rotation {
 
 /// A term of the chair: `starts` inclusive, `ends` exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChairTerm {
     pub state: String,
     pub starts: Date,
     pub ends: Date,
     /// True for a recorded term that overrides the rotation.
+    #[serde(default)]
     pub overridden: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,

@@ -51,6 +51,7 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CouncilMember {
     pub state: String,
     pub name: String,
@@ -61,6 +62,7 @@ pub struct CouncilMember {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Representative {
     pub id: i64,
     /// `council`, `executive_committee`, `heads_of_state` or an expert group's name.
@@ -73,6 +75,7 @@ pub struct Representative {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewMeeting {
     pub kind: String,
     pub title: String,
@@ -126,6 +129,7 @@ pub struct Delegate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewDocument {
     pub symbol: String,
     pub stage: String,
@@ -147,6 +151,7 @@ pub struct Document {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewDecision {
     /// e.g. `RATS-C/2026/12`.
     pub number: String,
@@ -183,6 +188,7 @@ pub struct Decision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewTask {
     pub description: String,
     pub authority: String,

@@ -591,3 +591,73 @@ store_test!(observers_representatives_and_plan_actions, |db| {
     .await
     .problem(404, "not_found");
 });
+
+store_test!(malformed_council_bodies_are_problems, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let sec = "ec_secretariat";
+    let post = |uri: &'static str, body: &'static str| {
+        let app = w.app.clone();
+        let token = w.token(sec).to_string();
+        async move { call(&app, "POST", uri, Some(&token), Body::from(body)).await }
+    };
+    post("/api/v1/council/meetings", "{")
+        .await
+        .problem(400, "malformed_json");
+    post("/api/v1/council/meetings", r#"{"kind": "regular", "title": "T", "host_state": "IN", "venue": "V", "starts": "2027-02-30", "ends": "2027-03-01"}"#)
+        .await
+        .problem(422, "invalid_body");
+    post("/api/v1/council/meetings", r#"{"kind": "regular", "title": "T", "host_state": "IN", "venue": "V", "starts": "2027-03-01", "ends": "2027-03-01", "admin": true}"#)
+        .await
+        .problem(422, "invalid_body");
+    post("/api/v1/council/meetings", r#"{"kind": "banquet", "title": "T", "host_state": "IN", "venue": "V", "starts": "2027-03-01", "ends": "2027-03-01"}"#)
+        .await
+        .problem(422, "invalid_body");
+    post("/api/v1/council/meetings", r#"{"kind": "regular", "title": "T", "host_state": "US", "venue": "V", "starts": "2027-03-01", "ends": "2027-03-01"}"#)
+        .await
+        .problem(422, "invalid_body");
+    post("/api/v1/council/meetings", r#"{"kind": "regular", "title": "T", "host_state": "IN", "venue": "V", "starts": "2027-03-02", "ends": "2027-03-01"}"#)
+        .await
+        .problem(422, "invalid_body");
+    post(
+        "/api/v1/council/decisions",
+        r#"{"number": "X", "title": "T", "text": "x", "silence_deadline": "tomorrow"}"#,
+    )
+    .await
+    .problem(422, "invalid_body");
+    post(
+        "/api/v1/council/decisions/99/positions",
+        r#"{"state": "RU", "position": "agree"}"#,
+    )
+    .await
+    .problem(403, "forbidden");
+    let r = call(
+        &w.app,
+        "POST",
+        "/api/v1/council/decisions/99/adopt",
+        Some(w.token(sec)),
+        Body::empty(),
+    )
+    .await;
+    r.problem(404, "not_found");
+    get(&w.app, "/api/v1/council/chair?on=yesterday", w.token(sec))
+        .await
+        .problem(400, "invalid_parameter");
+    get(&w.app, "/api/v1/council/chair", w.token(sec))
+        .await
+        .problem(404, "not_found");
+    get(
+        &w.app,
+        "/api/v1/council/report?year=2027&format=docx",
+        w.token(sec),
+    )
+    .await
+    .problem(400, "invalid_parameter");
+    get(&w.app, "/api/v1/council/budgets/2027", w.token(sec))
+        .await
+        .problem(404, "not_found");
+    get(&w.app, "/api/v1/council/meetings/abc", w.token(sec))
+        .await
+        .problem(400, "invalid_parameter");
+    assert_eq!(count(&w, "council_meetings").await, 0);
+    assert_eq!(count(&w, "council_decisions").await, 0);
+});
