@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod exchange;
 mod lookups;
 mod migrate;
 mod references;
@@ -25,6 +26,7 @@ pub use audit::{
     GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
+pub use exchange::{MessageEvent, MessageStatus};
 pub use lookups::ListOrigin;
 pub use references::IssuedReference;
 pub use register::{
@@ -90,6 +92,8 @@ pub enum StoreError {
     EntityExists(String),
     #[error("no listed entity {0}")]
     NoSuchEntity(String),
+    #[error("no message {0}")]
+    NoSuchMessage(i64),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

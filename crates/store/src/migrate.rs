@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_screening.sql"),
         postgres: include_str!("../migrations/postgres/0003_screening.sql"),
     },
+    Migration {
+        version: 4,
+        name: "exchange",
+        sqlite: include_str!("../migrations/sqlite/0004_exchange.sql"),
+        postgres: include_str!("../migrations/postgres/0004_exchange.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

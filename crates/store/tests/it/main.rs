@@ -1,4 +1,5 @@
 //! Store tests: each runs on SQLite and on PostgreSQL (see `vigil_testkit::store_test!`).
 
 mod access_audit;
+mod exchange;
 mod register;
