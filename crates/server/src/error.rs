@@ -24,10 +24,13 @@ pub enum ErrorCode {
     RequestTimeout,
     StoreUnavailable,
     Internal,
+    HandlingForbids,
+    MislabelledAttachment,
+    InvalidStix,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::MissingToken,
         ErrorCode::InvalidToken,
         ErrorCode::Forbidden,
@@ -45,6 +48,9 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::StoreUnavailable,
         ErrorCode::Internal,
+        ErrorCode::HandlingForbids,
+        ErrorCode::MislabelledAttachment,
+        ErrorCode::InvalidStix,
     ];
 
     pub fn status(self) -> StatusCode {
@@ -62,6 +68,9 @@ impl ErrorCode {
             RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            HandlingForbids => StatusCode::FORBIDDEN,
+            MislabelledAttachment => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            InvalidStix => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -85,6 +94,9 @@ impl ErrorCode {
             RequestTimeout => "request_timeout",
             StoreUnavailable => "store_unavailable",
             Internal => "internal",
+            HandlingForbids => "handling_forbids",
+            MislabelledAttachment => "mislabelled_attachment",
+            InvalidStix => "invalid_stix",
         }
     }
 
@@ -108,6 +120,9 @@ impl ErrorCode {
             RequestTimeout => "The request took too long",
             StoreUnavailable => "The store is unavailable",
             Internal => "Internal error",
+            HandlingForbids => "The message's handling code or TLP label does not allow this",
+            MislabelledAttachment => "An attachment's content is not of its stated type",
+            InvalidStix => "The STIX document is malformed",
         }
     }
 
@@ -145,6 +160,20 @@ impl ApiError {
     }
 }
 
+impl From<vigil_exchange::ExchangeError> for ApiError {
+    fn from(e: vigil_exchange::ExchangeError) -> Self {
+        use vigil_exchange::ExchangeError as X;
+        let code = match &e {
+            X::Invalid { .. } => ErrorCode::InvalidBody,
+            X::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            X::Mislabelled(_) => ErrorCode::MislabelledAttachment,
+            X::HandlingForbids(_) => ErrorCode::HandlingForbids,
+            X::Stix(_) => ErrorCode::InvalidStix,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
 impl From<vigil_store::StoreError> for ApiError {
     fn from(e: vigil_store::StoreError) -> Self {
         use vigil_store::StoreError as S;
@@ -164,6 +193,7 @@ impl From<vigil_store::StoreError> for ApiError {
             | S::BadUserName(_)
             | S::UserExists(_)
             | S::UnknownUser(_) => ApiError::new(ErrorCode::InvalidBody, e.to_string()),
+            S::NoSuchMessage(_) => ApiError::not_found(),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(ErrorCode::Internal, "internal error")

@@ -311,6 +311,7 @@ pub async fn screen_one(
     let matches = snapshot.index.screen(&query, threshold, limit);
     let matches = present(&snapshot, &caller, secret, matches, &mut found);
     audit_screening(&state, &caller, "screen", 1, &found, Outcome::Success).await?;
+    crate::exchange::auto_alerts(&state, &caller, &snapshot, &found).await;
     Ok(Json(json!({"query_id": id, "matches": matches})))
 }
 

@@ -3,6 +3,7 @@
 mod access;
 mod bad_input;
 mod config;
+mod exchange;
 mod screening;
 mod support;
 mod tls;
