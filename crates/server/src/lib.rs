@@ -230,7 +230,10 @@ pub fn router(state: AppState) -> Router {
         .route("/taxii2/", get(taxii::discovery))
         .route("/taxii2/api/", get(taxii::api_root))
         .route("/taxii2/api/collections/", get(taxii::collections))
-        .route("/taxii2/api/collections/{id}/", get(taxii::collection_resource))
+        .route(
+            "/taxii2/api/collections/{id}/",
+            get(taxii::collection_resource),
+        )
         .route("/taxii2/api/collections/{id}/objects/", get(taxii::objects))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let yente = Router::new()
