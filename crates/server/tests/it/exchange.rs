@@ -466,3 +466,267 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
     .await;
     assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 1);
 });
+
+fn objects_of(bundle: &Value) -> Vec<Value> {
+    bundle["objects"].as_array().cloned().unwrap_or_default()
+}
+
+fn vigil_ids(objects: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = objects
+        .iter()
+        .filter(|o| o["type"] == "threat-actor" || o["identity_class"] == "individual")
+        .filter_map(|o| {
+            o["external_references"][0]["external_id"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+store_test!(stix_export_follows_distribution_and_is_stable, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let kz = w.token("kz_analyst");
+    let sent = post(
+        &w,
+        kz,
+        "/api/v1/messages",
+        request(json!(["RU"]), "AMBER", "free"),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let first = get(&w.app, "/api/v1/exchange/stix", kz).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.content_type, "application/stix+json;version=2.1");
+    let bundle = first.json();
+    assert_eq!(bundle["type"], "bundle");
+    let objects = objects_of(&bundle);
+    assert_eq!(
+        vigil_ids(&objects),
+        [
+            "ru:members",
+            "ru:partners",
+            "ru:public",
+            "ru:states",
+            "un:1"
+        ]
+    );
+    for tlp in [
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    ] {
+        assert!(objects.iter().any(|o| o["id"] == tlp), "{tlp} missing");
+    }
+    let report = objects.iter().find(|o| o["type"] == "report").unwrap();
+    assert_eq!(report["name"], "Who leads the Zorya Members Brigade?");
+    assert!(!first.body.contains("Zorya Originator Cell"));
+    // Everything parses back, and a second export is identical.
+    vigil_exchange::stix::read_bundle(&first.body).unwrap();
+    assert_eq!(
+        get(&w.app, "/api/v1/exchange/stix", kz).await.body,
+        first.body
+    );
+    // A foreign authority sees the public records only and none of the exchange.
+    let ofac = get(&w.app, "/api/v1/exchange/stix", w.token("ofac"))
+        .await
+        .json();
+    assert_eq!(vigil_ids(&objects_of(&ofac)), ["ru:public", "un:1"]);
+    assert!(!objects_of(&ofac).iter().any(|o| o["type"] == "report"));
+    let audited = w
+        .store
+        .audit_log(&vigil_store::AuditFilter {
+            action: Some("export.stix".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 3);
+    assert!(audited[0].records.contains(&"ru:states".to_string()));
+});
+
+store_test!(stix_import_adds_designations_and_raises_alerts, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let kz = w.token("kz_analyst");
+    let stix = |body: &str| {
+        call(
+            &w.app,
+            "POST",
+            "/api/v1/exchange/stix",
+            Some(kz),
+            body.to_string(),
+        )
+    };
+    // Malformed bundles change nothing.
+    stix("{").await.problem(422, "invalid_stix");
+    stix(r#"{"type":"bundle","id":"bundle--x"}"#)
+        .await
+        .problem(422, "invalid_stix");
+    let ta = json!({"type": "threat-actor", "spec_version": "2.1",
+        "id": "threat-actor--5d0092c5-5f74-4287-9642-33f4c354e56d",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Steppe Wolves", "aliases": ["Dala Qasqyrlary"]});
+    let mut bad = ta.clone();
+    bad["modified"] = json!("last week");
+    let r = stix(&json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56e", "objects": [bad]}).to_string()).await;
+    r.problem(422, "invalid_stix");
+    assert!(r.body.contains("objects[0].modified"), "{}", r.body);
+    // A sighting of something that is not in the register: refused, nothing stored.
+    let sighting = |of: &str| {
+        json!({"type": "sighting", "spec_version": "2.1",
+        "id": "sighting--5d0092c5-5f74-4287-9642-33f4c354e56f",
+        "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z",
+        "sighting_of_ref": of, "first_seen": "2026-01-02T06:00:00Z", "count": 1,
+        "description": "crossed at Dostyk"})
+    };
+    let r = stix(
+        &json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56e",
+        "objects": [ta, sighting("threat-actor--00000000-0000-4000-8000-000000000000")]})
+        .to_string(),
+    )
+    .await;
+    r.problem(422, "invalid_stix");
+    assert!(w
+        .store
+        .lists()
+        .await
+        .unwrap()
+        .iter()
+        .all(|l| l.name != "kz"));
+    assert!(w.store.all_messages().await.unwrap().is_empty());
+    // A good bundle: the designation lands on Kazakhstan's list, the sighting of Russia's
+    // record (by its STIX id from an export) becomes an alert to Russia.
+    let export = get(&w.app, "/api/v1/exchange/stix", kz).await.json();
+    let members = objects_of(&export)
+        .into_iter()
+        .find(|o| o["external_references"][0]["external_id"] == "ru:members")
+        .unwrap();
+    let good = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56e",
+        "objects": [ta, sighting(members["id"].as_str().unwrap())]});
+    let r = stix(&good.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["designations"], 1);
+    let id = "kz:stix-5d0092c5-5f74-4287-9642-33f4c354e56d";
+    let shown = get(&w.app, &format!("/api/v1/entities/{id}"), kz).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(
+        shown.json()["entity"]["names"][1]["value"],
+        "Dala Qasqyrlary"
+    );
+    let inbox = get(
+        &w.app,
+        "/api/v1/messages?box=inbox&kind=alert",
+        w.token("ru_analyst"),
+    )
+    .await;
+    let alerts = inbox.json()["messages"].clone();
+    assert_eq!(alerts.as_array().unwrap().len(), 1, "{}", inbox.body);
+    assert_eq!(alerts[0]["subjects"], json!(["ru:members"]));
+    assert_eq!(
+        alerts[0]["context"]["encounter"]["at"],
+        "2026-01-02T06:00:00Z"
+    );
+    // Officers may not import.
+    call(
+        &w.app,
+        "POST",
+        "/api/v1/exchange/stix",
+        Some(w.token("ru_officer")),
+        good.to_string(),
+    )
+    .await
+    .problem(403, "forbidden");
+});
+
+store_test!(taxii_serves_what_the_caller_may_see, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let kz = w.token("kz_analyst");
+    let d = get(&w.app, "/taxii2/", kz).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    assert_eq!(d.content_type, "application/taxii+json;version=2.1");
+    assert_eq!(d.json()["api_roots"], json!(["/taxii2/api/"]));
+    call(&w.app, "GET", "/taxii2/", None, "")
+        .await
+        .problem(401, "missing_token");
+    let root = get(&w.app, "/taxii2/api/", kz).await.json();
+    assert_eq!(
+        root["versions"],
+        json!(["application/taxii+json;version=2.1"])
+    );
+    let collections = get(&w.app, "/taxii2/api/collections/", kz).await.json();
+    let register = collections["collections"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(collections["collections"][0]["can_write"], false);
+    let one = get(&w.app, &format!("/taxii2/api/collections/{register}/"), kz).await;
+    assert_eq!(one.json()["id"], register.as_str());
+    get(&w.app, "/taxii2/api/collections/nope/objects/", kz)
+        .await
+        .problem(404, "not_found");
+    // Paging: all objects in pages of 7, in order, each once.
+    let base = format!("/taxii2/api/collections/{register}/objects/");
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    for _ in 0..20 {
+        let uri = match &next {
+            Some(n) => format!("{base}?limit=7&next={n}"),
+            None => format!("{base}?limit=7"),
+        };
+        let page = get(&w.app, &uri, kz).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let env = page.json();
+        seen.extend(objects_of(&env));
+        if env["more"] == false {
+            break;
+        }
+        next = env["next"].as_str().map(str::to_string);
+    }
+    let all = get(&w.app, &format!("{base}?limit=1000"), kz).await.json();
+    assert_eq!(seen, objects_of(&all));
+    assert_eq!(
+        vigil_ids(&seen),
+        [
+            "ru:members",
+            "ru:partners",
+            "ru:public",
+            "ru:states",
+            "un:1"
+        ]
+    );
+    // added_after: nothing after the far future; the register's objects after the epoch.
+    let later = get(
+        &w.app,
+        &format!("{base}?added_after=2999-01-01T00:00:00.000Z"),
+        kz,
+    )
+    .await;
+    assert_eq!(later.json(), json!({"more": false}));
+    let recent = get(
+        &w.app,
+        &format!("{base}?added_after=2020-01-01T00:00:00.000Z&limit=1000"),
+        kz,
+    )
+    .await;
+    assert_eq!(vigil_ids(&objects_of(&recent.json())).len(), 5);
+    assert!(objects_of(&recent.json())
+        .iter()
+        .all(|o| o["type"] != "marking-definition"));
+    get(&w.app, &format!("{base}?added_after=yesterday"), kz)
+        .await
+        .problem(400, "invalid_parameter");
+    get(&w.app, &format!("{base}?limit=0"), kz)
+        .await
+        .problem(400, "invalid_parameter");
+    // The same distribution rules: Interpol (a partner body) does not get all-members records.
+    let interpol = get(&w.app, &format!("{base}?limit=1000"), w.token("interpol"))
+        .await
+        .json();
+    assert_eq!(
+        vigil_ids(&objects_of(&interpol)),
+        ["ru:partners", "ru:public", "un:1"]
+    );
+});
