@@ -214,41 +214,51 @@ pub async fn send(
     Auth(caller): Auth,
     ApiJson(input): ApiJson<MessageInput>,
 ) -> ApiResult<Response> {
+    let v = send_message(&state, &caller, input).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Checks and sends a new message (request, alert, notification) as `caller`.
+pub async fn send_message(
+    state: &AppState,
+    caller: &Caller,
+    input: MessageInput,
+) -> ApiResult<Value> {
     let kind = input.kind.parse::<Kind>().ok();
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.send",
         kind.is_none_or(|k| may_send(caller.role, k)),
         "your role may not send this kind of message",
     )
     .await?;
-    let known = known_authorities(&state).await?;
+    let known = known_authorities(state).await?;
     let checked = match check_message(&input, &known, None) {
         Ok(m) => m,
-        Err(e) => return Err(failed(&state, &caller, "message.send", Vec::new(), e.into()).await),
+        Err(e) => return Err(failed(state, caller, "message.send", Vec::new(), e.into()).await),
     };
-    if let Err(e) = check_subjects(&state, &caller, &checked.subjects).await {
-        return Err(failed(&state, &caller, "message.send", Vec::new(), e).await);
+    if let Err(e) = check_subjects(state, caller, &checked.subjects).await {
+        return Err(failed(state, caller, "message.send", Vec::new(), e).await);
     }
-    let m = store_message(&state, &caller, "message.send", &checked, Vec::new()).await?;
-    let v = view(&state, &caller, &m, None).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let m = store_message(state, caller, "message.send", &checked, Vec::new()).await?;
+    view(state, caller, &m, None).await
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(Default)]
 pub struct ListQuery {
     /// `inbox` (received), `sent`, or `all` (default).
-    r#box: Option<String>,
+    pub r#box: Option<String>,
     #[serde(default)]
-    unread: bool,
+    pub unread: bool,
     #[serde(default)]
-    overdue: bool,
+    pub overdue: bool,
     /// Messages about this entity id (or `ref:…`).
-    entity: Option<String>,
-    thread: Option<i64>,
-    kind: Option<String>,
+    pub entity: Option<String>,
+    pub thread: Option<i64>,
+    pub kind: Option<String>,
 }
 
 pub async fn list(
@@ -256,9 +266,19 @@ pub async fn list(
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Value>> {
+    let items = list_messages(&state, &caller, &q).await?;
+    Ok(Json(json!({"messages": items})))
+}
+
+/// The caller's authority's messages, filtered; marks the inbox's messages delivered.
+pub async fn list_messages(
+    state: &AppState,
+    caller: &Caller,
+    q: &ListQuery,
+) -> ApiResult<Vec<Value>> {
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.list",
         may_read(caller.role),
         "auditors read the audit log, not messages",
@@ -275,7 +295,7 @@ pub async fn list(
         .transpose()?;
     let messages = state
         .store
-        .messages_for(&caller.authority, &addressed_as(&caller))
+        .messages_for(&caller.authority, &addressed_as(caller))
         .await?;
     let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
     let statuses = state.store.message_status(&ids).await?;
@@ -283,7 +303,7 @@ pub async fn list(
     let mut out = Vec::new();
     let mut delivered = Vec::new();
     for m in &messages {
-        let inbound = received(&caller, m);
+        let inbound = received(caller, m);
         let keep = match which {
             "inbox" => inbound,
             "sent" => m.sender_authority == caller.authority,
@@ -332,18 +352,18 @@ pub async fn list(
     let statuses = state.store.message_status(&ids).await?;
     let mut items = Vec::new();
     for m in &out {
-        items.push(view(&state, &caller, m, statuses.get(&m.id)).await?);
+        items.push(view(state, caller, m, statuses.get(&m.id)).await?);
     }
     audit(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.list",
         Outcome::Success,
         out.iter().map(|m| format!("message:{}", m.id)).collect(),
         &format!("box {which}: {} messages", out.len()),
     )
     .await;
-    Ok(Json(json!({"messages": items})))
+    Ok(items)
 }
 
 fn parse_message_id(raw: &str) -> ApiResult<i64> {
@@ -383,35 +403,33 @@ pub async fn show(
     Auth(caller): Auth,
     ApiPath(raw): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
+    show_message(&state, &caller, &raw).await.map(Json)
+}
+
+/// One message the caller sent or received; marks it read when received.
+pub async fn show_message(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<Value> {
+    let raw = raw.to_string();
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.read",
         may_read(caller.role),
         "auditors read the audit log, not messages",
     )
     .await?;
-    let m = visible_message(&state, &caller, "message.read", &raw).await?;
-    if received(&caller, &m) {
+    let m = visible_message(state, caller, "message.read", &raw).await?;
+    if received(caller, &m) {
         state
             .store
             .record_event(&[m.id], &caller.authority, &caller.user, "read")
             .await?;
     }
     let statuses = state.store.message_status(&[m.id]).await?;
-    let v = view(&state, &caller, &m, statuses.get(&m.id)).await?;
+    let v = view(state, caller, &m, statuses.get(&m.id)).await?;
     let mut records = vec![format!("message:{}", m.id)];
     records.extend(m.subjects.iter().cloned());
-    audit(
-        &state,
-        &caller,
-        "message.read",
-        Outcome::Success,
-        records,
-        "",
-    )
-    .await;
-    Ok(Json(v))
+    audit(state, caller, "message.read", Outcome::Success, records, "").await;
+    Ok(v)
 }
 
 pub async fn attachment(
@@ -467,36 +485,48 @@ pub async fn reply(
     ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<MessageInput>,
 ) -> ApiResult<Response> {
+    let v = reply_message(&state, &caller, &raw, input).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Replies to a message the caller received; the reply goes to its sender.
+pub async fn reply_message(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    input: MessageInput,
+) -> ApiResult<Value> {
+    let raw = raw.to_string();
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.reply",
         may_send(caller.role, Kind::Reply),
         "your role may not send messages",
     )
     .await?;
-    let parent = visible_message(&state, &caller, "message.reply", &raw).await?;
-    if !received(&caller, &parent) {
+    let parent = visible_message(state, caller, "message.reply", &raw).await?;
+    if !received(caller, &parent) {
         let e = ApiError::forbidden(format!(
             "you never received message {}; reply to the messages addressed to you",
             parent.id
         ));
         return Err(failed(
-            &state,
-            &caller,
+            state,
+            caller,
             "message.reply",
             vec![format!("message:{}", parent.id)],
             e,
         )
         .await);
     }
-    let known = known_authorities(&state).await?;
+    let known = known_authorities(state).await?;
     let checked = match check_message(&input, &known, Some((parent.id, &parent.sender_authority))) {
         Ok(m) => m,
         Err(e) => {
             return Err(failed(
-                &state,
-                &caller,
+                state,
+                caller,
                 "message.reply",
                 vec![format!("message:{}", parent.id)],
                 e.into(),
@@ -504,10 +534,10 @@ pub async fn reply(
             .await)
         }
     };
-    if let Err(e) = check_subjects(&state, &caller, &checked.subjects).await {
+    if let Err(e) = check_subjects(state, caller, &checked.subjects).await {
         return Err(failed(
-            &state,
-            &caller,
+            state,
+            caller,
             "message.reply",
             vec![format!("message:{}", parent.id)],
             e,
@@ -515,15 +545,14 @@ pub async fn reply(
         .await);
     }
     let m = store_message(
-        &state,
-        &caller,
+        state,
+        caller,
         "message.reply",
         &checked,
         vec![format!("message:{}", parent.id)],
     )
     .await?;
-    let v = view(&state, &caller, &m, None).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    view(state, caller, &m, None).await
 }
 
 #[derive(Deserialize)]
@@ -924,12 +953,24 @@ async fn imported_at(state: &AppState) -> ApiResult<HashMap<(String, i64), Strin
 
 /// `GET /api/v1/exchange/stix`: one STIX 2.1 bundle of what the caller may see.
 pub async fn export_stix(State(state): State<AppState>, Auth(caller): Auth) -> ApiResult<Response> {
+    let bundle = stix_bundle(&state, &caller).await?;
+    let mut response = Json(bundle).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(stix::STIX_MEDIA_TYPE),
+    );
+    Ok(response)
+}
+
+/// Everything `caller` may see of the register and the exchange as one STIX 2.1 bundle
+/// (audited as `export.stix`).
+pub async fn stix_bundle(state: &AppState, caller: &Caller) -> ApiResult<Value> {
     let register = caller.role.may_read_register();
-    let (objects, restricted) = stix_objects(&state, &caller, register, true).await?;
+    let (objects, restricted) = stix_objects(state, caller, register, true).await?;
     let bundle = stix::bundle(objects.into_iter().map(|(_, o)| o).collect());
     audit(
-        &state,
-        &caller,
+        state,
+        caller,
         "export.stix",
         Outcome::Success,
         restricted,
@@ -939,12 +980,7 @@ pub async fn export_stix(State(state): State<AppState>, Auth(caller): Auth) -> A
         ),
     )
     .await;
-    let mut response = Json(bundle).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(stix::STIX_MEDIA_TYPE),
-    );
-    Ok(response)
+    Ok(bundle)
 }
 
 /// `POST /api/v1/exchange/stix`: a STIX 2.1 bundle's designations (threat-actor,

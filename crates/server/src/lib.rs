@@ -6,7 +6,7 @@
 
 mod config;
 mod error;
-mod exchange;
+pub mod exchange;
 mod extract;
 mod metrics;
 mod openapi;
