@@ -425,6 +425,17 @@ pub struct AttachmentInput {
     pub content_base64: String,
 }
 
+impl AttachmentInput {
+    /// An attachment of `bytes`, encoded as the API takes it.
+    pub fn from_bytes(name: &str, media_type: &str, bytes: &[u8]) -> Self {
+        Self {
+            name: name.to_string(),
+            media_type: media_type.to_string(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+}
+
 /// A checked attachment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `vigil` binary: each store test runs on SQLite and PostgreSQL.
 
 mod bad_input;
+mod message;
 mod real_lists;
 mod register;
 mod screen;
