@@ -143,7 +143,7 @@ enum Command {
     /// The exchange between competent authorities: send, list, show and reply to messages,
     /// acting directly on the store as a named user (--as USER; audited as that user).
     #[command(subcommand)]
-    Message(message::MessageCommand),
+    Message(Box<message::MessageCommand>),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -276,7 +276,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(command) => admin::user(&open(&cli.db).await?, command).await,
         Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
-        Command::Message(command) => message::run(open(&cli.db).await?, command).await,
+        Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
     }
 }

@@ -38,52 +38,55 @@ pub struct MarkingArgs {
     tlp: String,
 }
 
+#[derive(Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub who: AsUser,
+    /// request, alert or notification.
+    #[arg(long)]
+    kind: String,
+    /// A recipient: an authority's code (KZ-KNB), a member state's code (KZ: every
+    /// authority of it), all_members or partners. Repeat for several.
+    #[arg(long = "to", required = true)]
+    to: Vec<String>,
+    /// An entity id (ru:17) or restricted-hit reference (ref:vr1-…) the message is about.
+    #[arg(long = "subject")]
+    subjects: Vec<String>,
+    #[arg(long)]
+    title: String,
+    /// The free text.
+    #[arg(long, default_value = "")]
+    body: String,
+    #[command(flatten)]
+    markings: MarkingArgs,
+    /// routine (7 days), urgent (24 hours) or immediate (4 hours).
+    #[arg(long, default_value = "routine")]
+    priority: String,
+    /// Requests: entity, document or travel.
+    #[arg(long)]
+    about: Option<String>,
+    #[arg(long)]
+    document_number: Option<String>,
+    #[arg(long)]
+    travel: Option<String>,
+    /// Alerts: where, when, by whom and what was done (all four).
+    #[arg(long)]
+    place: Option<String>,
+    #[arg(long)]
+    at: Option<String>,
+    #[arg(long)]
+    by: Option<String>,
+    #[arg(long)]
+    action: Option<String>,
+    /// A file to attach (PDF, JPEG, PNG, text or JSON; at most 512 KiB). Repeat for several.
+    #[arg(long = "attach")]
+    attach: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 pub enum MessageCommand {
     /// Send a request, alert or notification; prints the message as JSON.
-    Send {
-        #[command(flatten)]
-        who: AsUser,
-        /// request, alert or notification.
-        #[arg(long)]
-        kind: String,
-        /// A recipient: an authority's code (KZ-KNB), a member state's code (KZ: every
-        /// authority of it), all_members or partners. Repeat for several.
-        #[arg(long = "to", required = true)]
-        to: Vec<String>,
-        /// An entity id (ru:17) or restricted-hit reference (ref:vr1-…) the message is about.
-        #[arg(long = "subject")]
-        subjects: Vec<String>,
-        #[arg(long)]
-        title: String,
-        /// The free text.
-        #[arg(long, default_value = "")]
-        body: String,
-        #[command(flatten)]
-        markings: MarkingArgs,
-        /// routine (7 days), urgent (24 hours) or immediate (4 hours).
-        #[arg(long, default_value = "routine")]
-        priority: String,
-        /// Requests: entity, document or travel.
-        #[arg(long)]
-        about: Option<String>,
-        #[arg(long)]
-        document_number: Option<String>,
-        #[arg(long)]
-        travel: Option<String>,
-        /// Alerts: where, when, by whom and what was done (all four).
-        #[arg(long)]
-        place: Option<String>,
-        #[arg(long)]
-        at: Option<String>,
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        action: Option<String>,
-        /// A file to attach (PDF, JPEG, PNG, text or JSON; at most 512 KiB). Repeat for several.
-        #[arg(long = "attach")]
-        attach: Vec<PathBuf>,
-    },
+    Send(Box<SendArgs>),
     /// Your authority's messages; marks the inbox's delivered.
     List {
         #[command(flatten)]
@@ -260,24 +263,25 @@ fn print_message(v: &Value) -> Result<()> {
 pub async fn run(store: Store, command: MessageCommand) -> Result<()> {
     let state = AppState::new(store.clone(), Config::default());
     match command {
-        MessageCommand::Send {
-            who,
-            kind,
-            to,
-            subjects,
-            title,
-            body,
-            markings: m,
-            priority,
-            about,
-            document_number,
-            travel,
-            place,
-            at,
-            by,
-            action,
-            attach,
-        } => {
+        MessageCommand::Send(args) => {
+            let SendArgs {
+                who,
+                kind,
+                to,
+                subjects,
+                title,
+                body,
+                markings: m,
+                priority,
+                about,
+                document_number,
+                travel,
+                place,
+                at,
+                by,
+                action,
+                attach,
+            } = *args;
             let caller = caller(&store, &who.user).await?;
             let encounter = match (place, at, by, action) {
                 (None, None, None, None) => None,
