@@ -9,10 +9,10 @@ pub mod stix;
 pub mod taxii;
 
 pub use message::{
-    addressed_as, addresses, check_forward, check_message, may_read, may_send, resolve_recipient,
-    state, Attachment, AttachmentInfo, AttachmentInput, Classification, Context, Encounter,
-    Handling, Kind, Markings, MarkingsInput, Message, MessageInput, NewMessage, Priority,
-    Recipient, State, Tlp,
+    addressed_as, addresses, check_forward, check_message, may_read, may_send, recipient_callers,
+    resolve_recipient, same_origin, state, Attachment, AttachmentInfo, AttachmentInput,
+    Classification, Context, Encounter, Handling, Kind, Markings, MarkingsInput, Message,
+    MessageInput, NewMessage, Priority, Recipient, State, Tlp,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -301,6 +301,52 @@ pub fn addressed_as(caller: &Caller) -> Vec<Recipient> {
     out
 }
 
+/// A stand-in caller for each kind of authority `recipients` reach, to ask what all of them
+/// may see: the authority itself, the member state, every member state and the executive
+/// committee, or a partner and an international body.
+pub fn recipient_callers(
+    recipients: &[Recipient],
+    known: &[(String, AuthorityKind)],
+) -> Vec<Caller> {
+    let stand_in = |code: &str, kind| Caller::new("-", code, kind, Role::Analyst);
+    let mut out = Vec::new();
+    for r in recipients {
+        match r {
+            Recipient::Authority(code) => {
+                let kind = known
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(AuthorityKind::ForeignAuthority, |(_, k)| *k);
+                out.push(stand_in(code, kind));
+            }
+            Recipient::State(s) => out.push(stand_in(s, AuthorityKind::MemberState)),
+            Recipient::AllMembers => {
+                out.extend(
+                    vigil_model::seed_authorities()
+                        .iter()
+                        .filter(|a| a.kind == AuthorityKind::MemberState)
+                        .map(|a| stand_in(&a.code, AuthorityKind::MemberState)),
+                );
+                out.push(stand_in(
+                    vigil_model::EXECUTIVE_COMMITTEE,
+                    AuthorityKind::ExecutiveCommittee,
+                ));
+            }
+            Recipient::Partners => {
+                out.push(stand_in("-partner", AuthorityKind::Partner));
+                out.push(stand_in("-body", AuthorityKind::InternationalBody));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `caller` belongs to `originator` (the same authority, or the same member state).
+pub fn same_origin(caller: &Caller, originator: &str) -> bool {
+    caller.authority == originator
+        || (caller.member_state.is_some() && caller.member_state == member_state_of(originator))
+}
+
 /// Whether `recipients` address `caller`.
 pub fn addresses(recipients: &[Recipient], caller: &Caller) -> bool {
     recipients

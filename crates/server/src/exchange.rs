@@ -103,22 +103,45 @@ fn received(caller: &Caller, message: &Message) -> bool {
     message.sender_authority != caller.authority && addresses(&message.recipients, caller)
 }
 
-/// Checks that every subject is an entity the sender may see or a reference the store issued.
-async fn check_subjects(state: &AppState, caller: &Caller, subjects: &[String]) -> ApiResult<()> {
+/// Checks that every subject is an entity the sender may see or a reference the store issued,
+/// and that a record's id goes only to recipients who may see the record, unless the sender is
+/// its originator (who decides what to release): a reference keeps it opaque otherwise.
+async fn check_subjects(
+    state: &AppState,
+    caller: &Caller,
+    subjects: &[String],
+    recipients: &[Recipient],
+) -> ApiResult<()> {
     let snapshot = state.screening.refresh_if_changed(&state.store).await?;
+    let known = known_authorities(state).await?;
+    let readers = vigil_exchange::recipient_callers(recipients, &known);
     for (i, s) in subjects.iter().enumerate() {
-        let ok = match s.strip_prefix("ref:") {
-            Some(reference) => state.store.resolve_reference(reference).await?.is_some(),
-            None => snapshot
-                .record(s)
-                .is_some_and(|r| snapshot.visible(caller, r)),
-        };
-        if !ok {
-            return Err(ApiError::new(
-                ErrorCode::InvalidBody,
-                format!("subjects[{i}]: no entity or reference {s:?} that you may see"),
-            ));
+        if let Some(reference) = s.strip_prefix("ref:") {
+            if state.store.resolve_reference(reference).await?.is_some() {
+                continue;
+            }
+        } else if let Some(record) = snapshot.record(s).filter(|r| snapshot.visible(caller, r)) {
+            let originator = snapshot.originator(record.entity.id.list());
+            let hidden = readers.iter().find(|reader| {
+                !vigil_model::may_see(reader, &record.entity.distribution, originator)
+            });
+            match hidden {
+                Some(reader) if !vigil_exchange::same_origin(caller, originator) => {
+                    return Err(ApiError::new(
+                        ErrorCode::HandlingForbids,
+                        format!(
+                            "subjects[{i}]: {s} is not distributed to {}; only its originator may send it there",
+                            reader.authority
+                        ),
+                    ))
+                }
+                _ => continue,
+            }
         }
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            format!("subjects[{i}]: no entity or reference {s:?} that you may see"),
+        ));
     }
     Ok(())
 }
@@ -188,7 +211,13 @@ async fn view(
     ));
     v["replies"] = json!(status.replies);
     if m.sender_authority == caller.authority {
-        v["receipts"] = json!(status.events);
+        // Which authority received and read it, and when; not who there.
+        let receipts: Vec<Value> = status
+            .events
+            .iter()
+            .map(|e| json!({"authority": e.authority, "event": e.event, "at": e.at}))
+            .collect();
+        v["receipts"] = json!(receipts);
     } else {
         v["read"] = json!(status
             .events
@@ -238,7 +267,22 @@ pub async fn send_message(
         Ok(m) => m,
         Err(e) => return Err(failed(state, caller, "message.send", Vec::new(), e.into()).await),
     };
-    if let Err(e) = check_subjects(state, caller, &checked.subjects).await {
+    if checked.kind == Kind::Notification {
+        let own = caller.member_state.as_deref().map(str::to_lowercase);
+        if let Some((i, s)) = checked
+            .subjects
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.split(':').next() != own.as_deref())
+        {
+            let e = ApiError::new(
+                ErrorCode::InvalidBody,
+                format!("subjects[{i}]: {s} is not on your member state's list; notifications announce your own designations"),
+            );
+            return Err(failed(state, caller, "message.send", Vec::new(), e).await);
+        }
+    }
+    if let Err(e) = check_subjects(state, caller, &checked.subjects, &checked.recipients).await {
         return Err(failed(state, caller, "message.send", Vec::new(), e).await);
     }
     let m = store_message(state, caller, "message.send", &checked, Vec::new()).await?;
@@ -534,7 +578,7 @@ pub async fn reply_message(
             .await)
         }
     };
-    if let Err(e) = check_subjects(state, caller, &checked.subjects).await {
+    if let Err(e) = check_subjects(state, caller, &checked.subjects, &checked.recipients).await {
         return Err(failed(
             state,
             caller,
@@ -603,6 +647,9 @@ pub async fn forward(
         &targets,
     ) {
         return Err(failed(&state, &caller, action, records, e.into()).await);
+    }
+    if let Err(e) = check_subjects(&state, &caller, &original.subjects, &targets).await {
+        return Err(failed(&state, &caller, action, records, e).await);
     }
     if input.note.len() > vigil_exchange::message::MAX_BODY_BYTES {
         let e = ApiError::new(ErrorCode::InvalidBody, "note: at most 64 KiB");

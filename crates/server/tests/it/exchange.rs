@@ -375,11 +375,22 @@ store_test!(inbox_filters_and_overdue, |db| {
     )
     .await;
     assert_eq!(a.status, 201, "{}", a.body);
-    let mut other = request(json!(["RU"]), "GREEN", "free");
+    let mut other = request(json!(["KZ"]), "GREEN", "free");
     other["subjects"] = json!(["ru:public"]);
     other["kind"] = json!("notification");
-    let b = post(&w, kz, "/api/v1/messages", other).await;
+    // Notifications announce the sender's own designations.
+    let r = post(&w, kz, "/api/v1/messages", other.clone()).await;
+    r.problem(422, "invalid_body");
+    assert!(r.body.contains("your member state's list"), "{}", r.body);
+    let b = post(&w, w.token("ru_analyst"), "/api/v1/messages", other).await;
     assert_eq!(b.status, 201, "{}", b.body);
+    let notes = get(&w.app, "/api/v1/messages?box=inbox&kind=notification", kz).await;
+    assert_eq!(
+        notes.json()["messages"].as_array().unwrap().len(),
+        1,
+        "{}",
+        notes.body
+    );
     let cn = w.token("cn_analyst");
     let all = get(&w.app, "/api/v1/messages?box=inbox", cn).await;
     assert_eq!(
@@ -392,7 +403,7 @@ store_test!(inbox_filters_and_overdue, |db| {
     let by_entity = get(&w.app, "/api/v1/messages?entity=ru:public", ru).await;
     assert_eq!(by_entity.json()["messages"].as_array().unwrap().len(), 1);
     let sent = get(&w.app, "/api/v1/messages?box=sent", kz).await;
-    assert_eq!(sent.json()["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(sent.json()["messages"].as_array().unwrap().len(), 1);
     let none_overdue = get(&w.app, "/api/v1/messages?overdue=true", kz).await;
     assert!(none_overdue.json()["messages"]
         .as_array()
@@ -450,6 +461,31 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
     assert_eq!(alerts.as_array().unwrap().len(), 1, "{}", inbox.body);
     assert_eq!(alerts[0]["subjects"], json!(["ru:members"]));
     assert_eq!(alerts[0]["sender_authority"], "KZ");
+    // A batch raises its alerts when it ends (after the answer has streamed).
+    let batch = call(
+        &w.app,
+        "POST",
+        "/api/v1/screen/batch",
+        Some(&kz_admin),
+        "{\"id\": \"a\", \"name\": \"Zorya Members Brigade\"}\n",
+    )
+    .await;
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    let mut alerts_now = 0;
+    for _ in 0..50 {
+        let inbox = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=alert",
+            w.token("ru_analyst"),
+        )
+        .await;
+        alerts_now = inbox.json()["messages"].as_array().unwrap().len();
+        if alerts_now == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(alerts_now, 2);
     // Without the policy, no alert.
     post(
         &w,
@@ -464,7 +500,7 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
         w.token("ru_analyst"),
     )
     .await;
-    assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 2);
 });
 
 fn objects_of(bundle: &Value) -> Vec<Value> {
@@ -729,4 +765,60 @@ store_test!(taxii_serves_what_the_caller_may_see, |db| {
         vigil_ids(&objects_of(&interpol)),
         ["ru:partners", "ru:public", "un:1"]
     );
+});
+
+store_test!(record_ids_go_only_where_the_record_is_distributed, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let kz = w.token("kz_analyst");
+    // ru:members is for member states: KZ may not name it to partners…
+    let r = post(
+        &w,
+        kz,
+        "/api/v1/messages",
+        request(json!(["partners"]), "GREEN", "free"),
+    )
+    .await;
+    r.problem(403, "handling_forbids");
+    assert!(r.body.contains("subjects[0]"), "{}", r.body);
+    // …its originator may.
+    let ok = post(
+        &w,
+        w.token("ru_analyst"),
+        "/api/v1/messages",
+        request(json!(["partners"]), "GREEN", "free"),
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    // A forward is held to the same rule.
+    let sent = post(
+        &w,
+        kz,
+        "/api/v1/messages",
+        request(json!(["all_members"]), "GREEN", "free"),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.json()["id"].as_i64().unwrap();
+    let fwd = post(
+        &w,
+        w.token("cn_analyst"),
+        &format!("/api/v1/messages/{id}/forward"),
+        json!({"recipients": ["INTERPOL"]}),
+    )
+    .await;
+    fwd.problem(403, "handling_forbids");
+    assert!(fwd.body.contains("INTERPOL"), "{}", fwd.body);
+    // The sender's receipts name authorities, not their users.
+    get(
+        &w.app,
+        &format!("/api/v1/messages/{id}"),
+        w.token("cn_analyst"),
+    )
+    .await;
+    let seen = get(&w.app, &format!("/api/v1/messages/{id}"), kz)
+        .await
+        .json();
+    assert_eq!(seen["receipts"][0]["authority"], "CN");
+    assert!(seen["receipts"][0].get("user").is_none());
+    assert_eq!(w.store.all_messages().await.unwrap().len(), 2);
 });
