@@ -1136,54 +1136,8 @@ pub async fn import_stix(
         });
         entities.push(entity);
     }
-    let mut revision = None;
-    if !entities.is_empty() {
-        // The list's current entities plus the bundle's (replacing same ids): one revision.
-        let mut current: Vec<vigil_model::Entity> = state
-            .store
-            .entities(Some(list.as_str()), None, false)
-            .await?
-            .into_iter()
-            .map(|r| r.entity)
-            .collect();
-        for e in entities.iter().cloned() {
-            match current.iter_mut().find(|c| c.id == e.id) {
-                Some(c) => *c = e,
-                None => current.push(e),
-            }
-        }
-        let digest = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
-        let batch = vigil_store::ImportBatch {
-            list: list.clone(),
-            authority: member_state.clone(),
-            title: format!("National list of {member_state}"),
-            format: "stix".into(),
-            published: None,
-            files: vec![vigil_store::FileRef {
-                path: "stix-bundle.json".into(),
-                sha256: digest,
-                bytes: bytes.len() as u64,
-            }],
-            entities: current,
-        };
-        let ids: Vec<String> = entities.iter().map(|e| e.id.to_string()).collect();
-        let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Success)
-            .records(ids.clone());
-        match state.store.import_audited(vec![batch], &entry).await {
-            Ok(reports) => {
-                revision = reports.first().map(|r| r.revision);
-                state.register_changed().await;
-            }
-            Err(e) => return Err(failed(&state, &caller, action, ids, e.into()).await),
-        }
-    }
-    let mut sent = Vec::new();
+    // The alerts, built before anything is stored.
+    let mut messages = Vec::new();
     for (id, s) in alerts {
         let Some(record) = snapshot.record(&id) else {
             continue;
@@ -1221,20 +1175,77 @@ pub async fn import_stix(
             in_reply_to: None,
             forwarded_from: None,
         };
-        let m = store_message(
-            &state,
-            &caller,
+        let entry = NewAuditEntry::new(
+            &caller.user,
+            &caller.authority,
             "message.alert",
-            &message,
-            vec![s.stix_id.clone()],
+            Outcome::Success,
         )
-        .await?;
-        sent.push(m.id);
+        .records(vec![id.clone(), s.stix_id.clone()])
+        .detail("alert from a STIX sighting");
+        messages.push((message, entry));
+    }
+    let mut batches = Vec::new();
+    let ids: Vec<String> = entities.iter().map(|e| e.id.to_string()).collect();
+    if !entities.is_empty() {
+        // The list's current entities plus the bundle's (replacing same ids): one revision.
+        let mut current: Vec<vigil_model::Entity> = state
+            .store
+            .entities(Some(list.as_str()), None, false)
+            .await?
+            .into_iter()
+            .map(|r| r.entity)
+            .collect();
+        for e in entities.iter().cloned() {
+            match current.iter_mut().find(|c| c.id == e.id) {
+                Some(c) => *c = e,
+                None => current.push(e),
+            }
+        }
+        let digest = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        batches.push(vigil_store::ImportBatch {
+            list: list.clone(),
+            authority: member_state.clone(),
+            title: format!("National list of {member_state}"),
+            format: "stix".into(),
+            published: None,
+            files: vec![vigil_store::FileRef {
+                path: "stix-bundle.json".into(),
+                sha256: digest,
+                bytes: bytes.len() as u64,
+            }],
+            entities: current,
+        });
+    }
+    // The designations, the alerts and their audit entries: one transaction.
+    let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Success)
+        .records(ids.clone())
+        .detail(format!(
+            "{} designations, {} sightings",
+            ids.len(),
+            messages.len()
+        ));
+    let (reports, sent) = match state
+        .store
+        .import_and_send(batches, &entry, &messages, &caller.authority, &caller.user)
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => return Err(failed(&state, &caller, action, ids, e.into()).await),
+    };
+    if !reports.is_empty() {
+        state.register_changed().await;
     }
     Ok(Json(json!({
         "designations": imported.designations.len(),
-        "revision": revision,
-        "alerts": sent,
+        "revision": reports.first().map(|r| r.revision),
+        "alerts": sent.iter().map(|m| m.id).collect::<Vec<_>>(),
         "skipped": imported.skipped,
     })))
 }

@@ -11,7 +11,10 @@ use sqlx::any::AnyRow;
 use vigil_exchange::{AttachmentInfo, Message, NewMessage, Recipient};
 
 use crate::audit::{append_in, NewAuditEntry};
-use crate::{get, get_json, AuditEntry, Result, Store, StoreError};
+use crate::register::import_batch;
+use crate::{
+    get, get_json, AuditEntry, Backend, ImportBatch, ImportReport, Result, Store, StoreError,
+};
 
 /// Something that happened to a message at an authority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,109 +100,53 @@ impl Store {
         sender_user: &str,
         audit: &NewAuditEntry,
     ) -> Result<(Message, AuditEntry)> {
-        let created = vigil_model::utc_now_rfc3339();
-        let due = vigil_model::utc_rfc3339_from_now(message.priority.due_in_secs());
         let mut tx = self.pool.begin().await?;
-        let parent = message.in_reply_to;
-        let thread: Option<i64> = match parent {
-            Some(p) => {
-                let row: Option<(i64, Option<i64>)> =
-                    sqlx::query_as("SELECT id, thread_id FROM messages WHERE id = $1")
-                        .bind(p)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let (id, thread) = row.ok_or(StoreError::NoSuchMessage(p))?;
-                Some(thread.unwrap_or(id))
-            }
-            None => None,
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (kind, thread_id, in_reply_to, forwarded_from, sender_authority,
-                sender_user, created, recipients, subjects, title, body, classification, handling,
-                tlp, priority, due, context)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             RETURNING id",
+        let sent = send_in(
+            &mut tx,
+            self.backend,
+            message,
+            sender_authority,
+            sender_user,
+            audit,
         )
-        .bind(message.kind.as_str())
-        .bind(thread)
-        .bind(parent)
-        .bind(message.forwarded_from)
-        .bind(sender_authority)
-        .bind(sender_user)
-        .bind(&created)
-        .bind(to_json(&message.recipients)?)
-        .bind(to_json(&message.subjects)?)
-        .bind(&message.title)
-        .bind(&message.body)
-        .bind(message.markings.classification.as_str())
-        .bind(message.markings.handling.as_str())
-        .bind(message.markings.tlp.as_str())
-        .bind(message.priority.as_str())
-        .bind(&due)
-        .bind(to_json(&message.context)?)
-        .fetch_one(&mut *tx)
         .await?;
-        for r in &message.recipients {
-            sqlx::query("INSERT INTO message_recipients (message_id, recipient) VALUES ($1, $2)")
-                .bind(id)
-                .bind(r.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        let mut attachments = Vec::new();
-        for (i, a) in message.attachments.iter().enumerate() {
-            let sha256: String = sha2::Sha256::digest(&a.bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
-            sqlx::query(
-                "INSERT INTO message_attachments (message_id, idx, name, media_type, size, sha256, content)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(id)
-            .bind(i as i64)
-            .bind(&a.name)
-            .bind(&a.media_type)
-            .bind(size)
-            .bind(&sha256)
-            .bind(a.bytes.clone())
-            .execute(&mut *tx)
-            .await?;
-            attachments.push(AttachmentInfo {
-                index: i as i64,
-                name: a.name.clone(),
-                media_type: a.media_type.clone(),
-                size,
-                sha256,
-            });
-        }
-        let mut entry = audit.clone();
-        entry.records.insert(0, format!("message:{id}"));
-        let audited = append_in(&mut tx, self.backend, &entry).await?;
         tx.commit().await?;
-        Ok((
-            Message {
-                id,
-                kind: message.kind,
-                thread: thread.unwrap_or(id),
-                in_reply_to: parent,
-                forwarded_from: message.forwarded_from,
-                sender_authority: sender_authority.to_string(),
-                sender_user: sender_user.to_string(),
-                created,
-                recipients: message.recipients.clone(),
-                subjects: message.subjects.clone(),
-                title: message.title.clone(),
-                body: message.body.clone(),
-                markings: message.markings,
-                priority: message.priority,
-                due,
-                context: message.context.clone(),
-                attachments,
-            },
-            audited,
-        ))
+        Ok(sent)
+    }
+
+    /// Imports `batches` (with `audit`) and sends `messages` (each with its audit entry) from
+    /// `sender_authority`/`sender_user`, all in one transaction: all of it or nothing.
+    pub async fn import_and_send(
+        &self,
+        batches: Vec<ImportBatch>,
+        audit: &NewAuditEntry,
+        messages: &[(NewMessage, NewAuditEntry)],
+        sender_authority: &str,
+        sender_user: &str,
+    ) -> Result<(Vec<ImportReport>, Vec<Message>)> {
+        let mut tx = self.pool.begin().await?;
+        let mut reports = Vec::new();
+        for batch in batches {
+            reports.push(import_batch(&mut tx, self.backend, batch, &mut |_| {}).await?);
+        }
+        if !reports.is_empty() {
+            append_in(&mut tx, self.backend, audit).await?;
+        }
+        let mut sent = Vec::new();
+        for (message, entry) in messages {
+            let (m, _) = send_in(
+                &mut tx,
+                self.backend,
+                message,
+                sender_authority,
+                sender_user,
+                entry,
+            )
+            .await?;
+            sent.push(m);
+        }
+        tx.commit().await?;
+        Ok((reports, sent))
     }
 
     /// One message with its attachments' descriptions, whoever it addresses.
@@ -456,4 +403,116 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Stores a message, its recipients, attachments and audit entry inside `tx`.
+async fn send_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    message: &NewMessage,
+    sender_authority: &str,
+    sender_user: &str,
+    audit: &NewAuditEntry,
+) -> Result<(Message, AuditEntry)> {
+    let created = vigil_model::utc_now_rfc3339();
+    let due = vigil_model::utc_rfc3339_from_now(message.priority.due_in_secs());
+    let parent = message.in_reply_to;
+    let thread: Option<i64> = match parent {
+        Some(p) => {
+            let row: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT id, thread_id FROM messages WHERE id = $1")
+                    .bind(p)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let (id, thread) = row.ok_or(StoreError::NoSuchMessage(p))?;
+            Some(thread.unwrap_or(id))
+        }
+        None => None,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (kind, thread_id, in_reply_to, forwarded_from, sender_authority,
+            sender_user, created, recipients, subjects, title, body, classification, handling,
+            tlp, priority, due, context)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         RETURNING id",
+    )
+    .bind(message.kind.as_str())
+    .bind(thread)
+    .bind(parent)
+    .bind(message.forwarded_from)
+    .bind(sender_authority)
+    .bind(sender_user)
+    .bind(&created)
+    .bind(to_json(&message.recipients)?)
+    .bind(to_json(&message.subjects)?)
+    .bind(&message.title)
+    .bind(&message.body)
+    .bind(message.markings.classification.as_str())
+    .bind(message.markings.handling.as_str())
+    .bind(message.markings.tlp.as_str())
+    .bind(message.priority.as_str())
+    .bind(&due)
+    .bind(to_json(&message.context)?)
+    .fetch_one(&mut **tx)
+    .await?;
+    for r in &message.recipients {
+        sqlx::query("INSERT INTO message_recipients (message_id, recipient) VALUES ($1, $2)")
+            .bind(id)
+            .bind(r.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut attachments = Vec::new();
+    for (i, a) in message.attachments.iter().enumerate() {
+        let sha256: String = sha2::Sha256::digest(&a.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
+        sqlx::query(
+            "INSERT INTO message_attachments (message_id, idx, name, media_type, size, sha256, content)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(&a.name)
+        .bind(&a.media_type)
+        .bind(size)
+        .bind(&sha256)
+        .bind(a.bytes.clone())
+        .execute(&mut **tx)
+        .await?;
+        attachments.push(AttachmentInfo {
+            index: i as i64,
+            name: a.name.clone(),
+            media_type: a.media_type.clone(),
+            size,
+            sha256,
+        });
+    }
+    let mut entry = audit.clone();
+    entry.records.insert(0, format!("message:{id}"));
+    let audited = append_in(tx, backend, &entry).await?;
+    Ok((
+        Message {
+            id,
+            kind: message.kind,
+            thread: thread.unwrap_or(id),
+            in_reply_to: parent,
+            forwarded_from: message.forwarded_from,
+            sender_authority: sender_authority.to_string(),
+            sender_user: sender_user.to_string(),
+            created,
+            recipients: message.recipients.clone(),
+            subjects: message.subjects.clone(),
+            title: message.title.clone(),
+            body: message.body.clone(),
+            markings: message.markings,
+            priority: message.priority,
+            due,
+            context: message.context.clone(),
+            attachments,
+        },
+        audited,
+    ))
 }

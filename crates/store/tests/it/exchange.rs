@@ -128,3 +128,55 @@ store_test!(auto_alert_policy_is_kept_per_authority, |db| {
     assert!(!store.auto_alert("KZ").await.unwrap());
     assert_eq!(store.verify_audit().await.unwrap().entries, 2);
 });
+
+store_test!(import_and_send_is_all_or_nothing, |db| {
+    use vigil_model::{Entity, ListName, Name, NameKind, Schema};
+    use vigil_store::{FileRef, ImportBatch};
+    let store = Store::open(&db.location).await.unwrap();
+    let batch = || {
+        let mut e = Entity::new("kz:stix-1".parse().unwrap(), Schema::Organization);
+        e.push_name(Name::new("Steppe Wolves", NameKind::Primary));
+        ImportBatch {
+            list: ListName::new("kz").unwrap(),
+            authority: "KZ".into(),
+            title: "National list of KZ".into(),
+            format: "stix".into(),
+            published: None,
+            files: vec![FileRef {
+                path: "stix-bundle.json".into(),
+                sha256: "x".into(),
+                bytes: 1,
+            }],
+            entities: vec![e],
+        }
+    };
+    let audit = NewAuditEntry::new("kz", "KZ", "import.stix", Outcome::Success);
+    let mut alert = input();
+    alert.kind.clear();
+    alert.recipients.clear();
+    alert.attachments.clear();
+    // A message that cannot be stored (its parent does not exist) undoes the import too.
+    let orphan = check_message(&alert, &known(), Some((999, "RU"))).unwrap();
+    let entry = NewAuditEntry::new("kz", "KZ", "message.alert", Outcome::Success);
+    let result = store
+        .import_and_send(
+            vec![batch()],
+            &audit,
+            &[(orphan, entry.clone())],
+            "KZ",
+            "kz",
+        )
+        .await;
+    assert!(result.is_err());
+    assert!(store.lists().await.unwrap().is_empty());
+    assert_eq!(store.verify_audit().await.unwrap().entries, 0);
+    // Whole, it stores both.
+    let good = check_message(&input(), &known(), None).unwrap();
+    let (reports, sent) = store
+        .import_and_send(vec![batch()], &audit, &[(good, entry)], "KZ", "kz")
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(store.verify_audit().await.unwrap().entries, 2);
+});
