@@ -486,6 +486,24 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(alerts_now, 2);
+    // And so does the yente-compatible /match.
+    let m = call(
+        &w.app,
+        "POST",
+        "/match/default",
+        Some(&kz_admin),
+        json!({"queries": {"q1": {"schema": "Organization", "properties": {"name": ["Zorya Members Brigade"]}}}})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    let inbox = get(
+        &w.app,
+        "/api/v1/messages?box=inbox&kind=alert",
+        w.token("ru_analyst"),
+    )
+    .await;
+    assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 3);
     // Without the policy, no alert.
     post(
         &w,
@@ -500,7 +518,7 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
         w.token("ru_analyst"),
     )
     .await;
-    assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 3);
 });
 
 fn objects_of(bundle: &Value) -> Vec<Value> {
