@@ -27,10 +27,11 @@ pub enum ErrorCode {
     HandlingForbids,
     MislabelledAttachment,
     InvalidStix,
+    NotAcceptable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::MissingToken,
         ErrorCode::InvalidToken,
         ErrorCode::Forbidden,
@@ -51,6 +52,7 @@ impl ErrorCode {
         ErrorCode::HandlingForbids,
         ErrorCode::MislabelledAttachment,
         ErrorCode::InvalidStix,
+        ErrorCode::NotAcceptable,
     ];
 
     pub fn status(self) -> StatusCode {
@@ -71,6 +73,7 @@ impl ErrorCode {
             HandlingForbids => StatusCode::FORBIDDEN,
             MislabelledAttachment => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             InvalidStix => StatusCode::UNPROCESSABLE_ENTITY,
+            NotAcceptable => StatusCode::NOT_ACCEPTABLE,
         }
     }
 
@@ -97,6 +100,7 @@ impl ErrorCode {
             HandlingForbids => "handling_forbids",
             MislabelledAttachment => "mislabelled_attachment",
             InvalidStix => "invalid_stix",
+            NotAcceptable => "not_acceptable",
         }
     }
 
@@ -123,6 +127,7 @@ impl ErrorCode {
             HandlingForbids => "The message's handling code or TLP label does not allow this",
             MislabelledAttachment => "An attachment's content is not of its stated type",
             InvalidStix => "The STIX document is malformed",
+            NotAcceptable => "This endpoint cannot answer in the media type asked for",
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use vigil_exchange::taxii::{self, Collection, TAXII_MEDIA_TYPE};
 use vigil_store::Outcome;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiPath, ApiQuery, Auth};
 use crate::AppState;
 
@@ -27,17 +27,41 @@ fn taxii(value: Value) -> Response {
     response
 }
 
-pub async fn discovery(Auth(_caller): Auth) -> Response {
-    taxii(taxii::discovery(API_ROOT))
+/// TAXII clients ask for its media type; an `Accept` that excludes it is a 406.
+fn accept(headers: &HeaderMap) -> ApiResult<()> {
+    match headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
+        Some(accept)
+            if !(accept.contains("taxii+json")
+                || accept.contains("*/*")
+                || accept.contains("application/json")) =>
+        {
+            Err(ApiError::new(
+                ErrorCode::NotAcceptable,
+                format!("Accept: this server answers {TAXII_MEDIA_TYPE}"),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
-pub async fn api_root(State(state): State<AppState>, Auth(_caller): Auth) -> Response {
-    taxii(taxii::api_root(state.config.upload_limit))
+pub async fn discovery(Auth(_caller): Auth, headers: HeaderMap) -> ApiResult<Response> {
+    accept(&headers)?;
+    Ok(taxii(taxii::discovery(API_ROOT)))
 }
 
-pub async fn collections(Auth(_caller): Auth) -> Response {
+pub async fn api_root(
+    State(state): State<AppState>,
+    Auth(_caller): Auth,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    accept(&headers)?;
+    Ok(taxii(taxii::api_root(state.config.upload_limit)))
+}
+
+pub async fn collections(Auth(_caller): Auth, headers: HeaderMap) -> ApiResult<Response> {
+    accept(&headers)?;
     let all: Vec<Value> = Collection::ALL.iter().map(|c| c.resource()).collect();
-    taxii(json!({ "collections": all }))
+    Ok(taxii(json!({ "collections": all })))
 }
 
 fn collection(id: &str) -> ApiResult<Collection> {
@@ -47,7 +71,9 @@ fn collection(id: &str) -> ApiResult<Collection> {
 pub async fn collection_resource(
     Auth(_caller): Auth,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    accept(&headers)?;
     Ok(taxii(collection(&id)?.resource()))
 }
 
@@ -70,16 +96,7 @@ pub async fn objects(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let c = collection(&id)?;
-    if let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
-        if !(accept.contains("taxii+json")
-            || accept.contains("*/*")
-            || accept.contains("application/json"))
-        {
-            return Err(ApiError::invalid(format!(
-                "Accept: this server answers {TAXII_MEDIA_TYPE}"
-            )));
-        }
-    }
+    accept(&headers)?;
     let register = c == Collection::Register && caller.role.may_read_register();
     let exchange = c == Collection::Exchange;
     let (objects, restricted) =

@@ -702,6 +702,16 @@ store_test!(taxii_serves_what_the_caller_may_see, |db| {
     assert_eq!(d.status, 200, "{}", d.body);
     assert_eq!(d.content_type, "application/taxii+json;version=2.1");
     assert_eq!(d.json()["api_roots"], json!(["/taxii2/api/"]));
+    let xml = axum::http::Request::builder()
+        .uri("/taxii2/")
+        .header("authorization", format!("Bearer {kz}"))
+        .header("accept", "application/xml")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = tower::ServiceExt::oneshot(w.app.clone(), xml)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 406);
     call(&w.app, "GET", "/taxii2/", None, "")
         .await
         .problem(401, "missing_token");
