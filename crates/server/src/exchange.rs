@@ -106,18 +106,48 @@ fn received(caller: &Caller, message: &Message) -> bool {
 /// Checks that every subject is an entity the sender may see or a reference the store issued,
 /// and that a record's id goes only to recipients who may see the record, unless the sender is
 /// its originator (who decides what to release): a reference keeps it opaque otherwise.
+/// Whether the caller may cite a restricted-hit reference: its authority was handed it by a
+/// screening (the audit log says so), or it originated the record the reference stands for.
+async fn may_cite(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<bool> {
+    let Some(issued) = state.store.resolve_reference(reference).await? else {
+        return Ok(false);
+    };
+    if vigil_exchange::same_origin(caller, &issued.originator) {
+        return Ok(true);
+    }
+    let entries = state
+        .store
+        .audit_log(&vigil_store::AuditFilter {
+            authority: Some(caller.authority.clone()),
+            record: Some(format!("ref:{reference}")),
+            ..Default::default()
+        })
+        .await?;
+    Ok(entries.iter().any(|e| {
+        e.outcome == "success" && matches!(e.action.as_str(), "screen" | "screen.batch" | "match")
+    }))
+}
+
+/// `fresh`: the subjects are the caller's own (a new message or reply), so each reference
+/// must be one the caller may cite; a forward passes on what it received.
 async fn check_subjects(
     state: &AppState,
     caller: &Caller,
     subjects: &[String],
     recipients: &[Recipient],
+    fresh: bool,
 ) -> ApiResult<()> {
     let snapshot = state.screening.refresh_if_changed(&state.store).await?;
     let known = known_authorities(state).await?;
     let readers = vigil_exchange::recipient_callers(recipients, &known);
     for (i, s) in subjects.iter().enumerate() {
         if let Some(reference) = s.strip_prefix("ref:") {
-            if state.store.resolve_reference(reference).await?.is_some() {
+            let ok = if fresh {
+                may_cite(state, caller, reference).await?
+            } else {
+                state.store.resolve_reference(reference).await?.is_some()
+            };
+            if ok {
                 continue;
             }
         } else if let Some(record) = snapshot.record(s).filter(|r| snapshot.visible(caller, r)) {
@@ -282,7 +312,9 @@ pub async fn send_message(
             return Err(failed(state, caller, "message.send", Vec::new(), e).await);
         }
     }
-    if let Err(e) = check_subjects(state, caller, &checked.subjects, &checked.recipients).await {
+    if let Err(e) =
+        check_subjects(state, caller, &checked.subjects, &checked.recipients, true).await
+    {
         return Err(failed(state, caller, "message.send", Vec::new(), e).await);
     }
     let m = store_message(state, caller, "message.send", &checked, Vec::new()).await?;
@@ -578,7 +610,9 @@ pub async fn reply_message(
             .await)
         }
     };
-    if let Err(e) = check_subjects(state, caller, &checked.subjects, &checked.recipients).await {
+    if let Err(e) =
+        check_subjects(state, caller, &checked.subjects, &checked.recipients, true).await
+    {
         return Err(failed(
             state,
             caller,
@@ -648,7 +682,7 @@ pub async fn forward(
     ) {
         return Err(failed(&state, &caller, action, records, e.into()).await);
     }
-    if let Err(e) = check_subjects(&state, &caller, &original.subjects, &targets).await {
+    if let Err(e) = check_subjects(&state, &caller, &original.subjects, &targets, false).await {
         return Err(failed(&state, &caller, action, records, e).await);
     }
     if input.note.len() > vigil_exchange::message::MAX_BODY_BYTES {
@@ -735,7 +769,7 @@ pub async fn follow_up(
         "your role may not send messages",
     )
     .await?;
-    let issued = if reference.len() <= 100 {
+    let issued = if reference.len() <= 100 && may_cite(&state, &caller, &reference).await? {
         state.store.resolve_reference(&reference).await?
     } else {
         None

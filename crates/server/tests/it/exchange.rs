@@ -78,13 +78,28 @@ store_test!(hit_to_request_to_amber_reply_end_to_end, |db| {
     )
     .await;
     assert_eq!(sent.status, 201, "{}", sent.body);
-    let request = sent.json();
-    let id = request["id"].as_i64().unwrap();
-    assert_eq!(request["kind"], "request");
-    assert_eq!(request["recipients"], json!(["state:RU"]));
-    assert_eq!(request["priority"], "urgent");
-    assert_eq!(request["markings"]["tlp"], "AMBER");
-    assert_eq!(request["state"], "sent");
+    let asked = sent.json();
+    let id = asked["id"].as_i64().unwrap();
+    assert_eq!(asked["kind"], "request");
+    assert_eq!(asked["recipients"], json!(["state:RU"]));
+    assert_eq!(asked["priority"], "urgent");
+    assert_eq!(asked["markings"]["tlp"], "AMBER");
+    assert_eq!(asked["state"], "sent");
+    // Only an authority that was handed the reference (or its originator) may cite it.
+    let cn = w.token("cn_analyst");
+    post(
+        &w,
+        cn,
+        &format!("/api/v1/references/{reference}/request"),
+        json!({"query": {"name": "x"}}),
+    )
+    .await
+    .problem(404, "not_found");
+    let mut citing = request(json!(["RU"]), "AMBER", "free");
+    citing["subjects"] = json!([format!("ref:{reference}")]);
+    post(&w, cn, "/api/v1/messages", citing)
+        .await
+        .problem(422, "invalid_body");
     assert!(
         !sent.body.contains("ru:orig"),
         "the requester learns nothing: {}",
