@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod council;
 mod import;
+mod message;
 mod output;
 mod screen;
 mod serve;
@@ -108,6 +109,10 @@ enum Command {
         /// Include delisted entities.
         #[arg(long)]
         include_delisted: bool,
+        /// With --format stix: the user whose view to export (everything that user may see of
+        /// the register and the exchange, audited as that user); without it, public records only.
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
     },
     /// The authorities known to the register (member states, competent authorities, bodies).
     Authorities {
@@ -140,6 +145,10 @@ enum Command {
     /// (`vigil council demo` fills an empty council with an example session).
     #[command(subcommand)]
     Council(council::CouncilCommand),
+    /// The exchange between competent authorities: send, list, show and reply to messages,
+    /// acting directly on the store as a named user (--as USER; audited as that user).
+    #[command(subcommand)]
+    Message(Box<message::MessageCommand>),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -170,6 +179,8 @@ impl FormatArg {
 enum ExportFormat {
     /// FollowTheMoney JSON lines.
     Ftm,
+    /// One STIX 2.1 bundle of what --as USER may see (public records without --as).
+    Stix,
 }
 
 fn parse_id(id: &str) -> Result<EntityId> {
@@ -228,12 +239,30 @@ async fn run(cli: Cli) -> Result<()> {
             json,
         } => output::diff(&open(&cli.db).await?, &list, from, to, json).await,
         Command::Export {
+            format: ExportFormat::Stix,
+            output,
+            list,
+            as_of,
+            include_delisted,
+            as_user,
+        } => {
+            if list.is_some() || as_of.is_some() || include_delisted {
+                anyhow::bail!("--format stix exports the current register: drop --list, --as-of and --include-delisted");
+            }
+            let store = open(&cli.db).await?;
+            message::export_stix(store, as_user.as_deref(), output.as_deref()).await
+        }
+        Command::Export {
             format: ExportFormat::Ftm,
             output,
             list,
             as_of,
             include_delisted,
+            as_user,
         } => {
+            if as_user.is_some() {
+                anyhow::bail!("--as goes with --format stix; the FollowTheMoney export is the local operator's");
+            }
             let as_of = parse_date("as-of", as_of.as_deref())?;
             let store = open(&cli.db).await?;
             output::export_ftm(
@@ -252,6 +281,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(command) => admin::user(&open(&cli.db).await?, command).await,
         Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
+        Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
         Command::Council(command) => council::run(&open(&cli.db).await?, command).await,
     }

@@ -25,10 +25,14 @@ pub enum ErrorCode {
     StoreUnavailable,
     Internal,
     CouncilConflict,
+    HandlingForbids,
+    MislabelledAttachment,
+    InvalidStix,
+    NotAcceptable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::MissingToken,
         ErrorCode::InvalidToken,
         ErrorCode::Forbidden,
@@ -47,6 +51,10 @@ impl ErrorCode {
         ErrorCode::StoreUnavailable,
         ErrorCode::Internal,
         ErrorCode::CouncilConflict,
+        ErrorCode::HandlingForbids,
+        ErrorCode::MislabelledAttachment,
+        ErrorCode::InvalidStix,
+        ErrorCode::NotAcceptable,
     ];
 
     pub fn status(self) -> StatusCode {
@@ -64,6 +72,10 @@ impl ErrorCode {
             RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            HandlingForbids => StatusCode::FORBIDDEN,
+            MislabelledAttachment => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            InvalidStix => StatusCode::UNPROCESSABLE_ENTITY,
+            NotAcceptable => StatusCode::NOT_ACCEPTABLE,
         }
     }
 
@@ -88,6 +100,10 @@ impl ErrorCode {
             StoreUnavailable => "store_unavailable",
             Internal => "internal",
             CouncilConflict => "council_conflict",
+            HandlingForbids => "handling_forbids",
+            MislabelledAttachment => "mislabelled_attachment",
+            InvalidStix => "invalid_stix",
+            NotAcceptable => "not_acceptable",
         }
     }
 
@@ -112,6 +128,10 @@ impl ErrorCode {
             StoreUnavailable => "The store is unavailable",
             Internal => "Internal error",
             CouncilConflict => "The council record's state does not allow this",
+            HandlingForbids => "The message's handling code or TLP label does not allow this",
+            MislabelledAttachment => "An attachment's content is not of its stated type",
+            InvalidStix => "The STIX document is malformed",
+            NotAcceptable => "This endpoint cannot answer in the media type asked for",
         }
     }
 
@@ -149,6 +169,20 @@ impl ApiError {
     }
 }
 
+impl From<vigil_exchange::ExchangeError> for ApiError {
+    fn from(e: vigil_exchange::ExchangeError) -> Self {
+        use vigil_exchange::ExchangeError as X;
+        let code = match &e {
+            X::Invalid { .. } => ErrorCode::InvalidBody,
+            X::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            X::Mislabelled(_) => ErrorCode::MislabelledAttachment,
+            X::HandlingForbids(_) => ErrorCode::HandlingForbids,
+            X::Stix(_) => ErrorCode::InvalidStix,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
 impl From<vigil_store::StoreError> for ApiError {
     fn from(e: vigil_store::StoreError) -> Self {
         use vigil_store::StoreError as S;
@@ -171,6 +205,7 @@ impl From<vigil_store::StoreError> for ApiError {
             | S::BadUserName(_)
             | S::UserExists(_)
             | S::UnknownUser(_) => ApiError::new(ErrorCode::InvalidBody, e.to_string()),
+            S::NoSuchMessage(_) => ApiError::not_found(),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(ErrorCode::Internal, "internal error")

@@ -8,12 +8,14 @@ mod config;
 pub mod council;
 pub mod council_demo;
 mod error;
+pub mod exchange;
 mod extract;
 mod metrics;
 mod openapi;
 pub mod queries;
 mod routes;
 mod screening;
+mod taxii;
 mod tls;
 mod yente;
 
@@ -208,12 +210,41 @@ pub fn router(state: AppState) -> Router {
         .route("/screen/batch", post(screening::screen_batch))
         .route("/references/{reference}", get(routes::resolve_reference))
         .merge(council_routes())
+        // The exchange (issue 5).
+        .route("/messages", post(exchange::send).get(exchange::list))
+        .route("/messages/{id}", get(exchange::show))
+        .route("/messages/{id}/reply", post(exchange::reply))
+        .route("/messages/{id}/forward", post(exchange::forward))
+        .route(
+            "/messages/{id}/attachments/{index}",
+            get(exchange::attachment),
+        )
+        .route("/references/{reference}/request", post(exchange::follow_up))
+        .route(
+            "/exchange/policy",
+            get(exchange::get_policy).put(exchange::put_policy),
+        )
+        .route(
+            "/exchange/stix",
+            get(exchange::export_stix).post(exchange::import_stix),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let taxii = Router::new()
+        .route("/taxii2/", get(taxii::discovery))
+        .route("/taxii2/api/", get(taxii::api_root))
+        .route("/taxii2/api/collections/", get(taxii::collections))
+        .route(
+            "/taxii2/api/collections/{id}/",
+            get(taxii::collection_resource),
+        )
+        .route("/taxii2/api/collections/{id}/objects/", get(taxii::objects))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let yente = Router::new()
         .route("/match/{dataset}", post(yente::match_dataset))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .nest("/api/v1", api)
+        .merge(taxii)
         .merge(yente)
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))

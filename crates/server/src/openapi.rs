@@ -135,6 +135,95 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/references/{reference}",
         "Resolve a restricted-hit reference (the record's originating state only)",
     ),
+    // The exchange (issue 5).
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/messages",
+            "Send a request, alert or notification with its markings (classification, handling code, TLP 2.0)",
+        )
+    },
+    Route {
+        query: &["box", "unread", "overdue", "entity", "thread", "kind"],
+        ..route(
+            "get",
+            "/api/v1/messages",
+            "Your authority's messages (box=inbox|sent|all), filtered; marks inbox messages delivered",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/messages/{id}",
+        "One message you sent or received (marks it read); the sender sees its state and receipts",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/messages/{id}/reply",
+            "Reply to a message you received; the reply goes to its sender",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/messages/{id}/forward",
+            "Pass a message on, as its handling code and TLP label allow",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/messages/{id}/attachments/{index}",
+        "An attachment of a message you sent or received",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/references/{reference}/request",
+            "Turn a restricted hit into a request for information to the record's originating state",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/exchange/policy",
+        "Your authority's exchange policy (automatic alerts on screening hits)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/exchange/policy",
+            "Set your authority's exchange policy (admin)",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/exchange/stix",
+        "Everything you may see of the register and the exchange as one STIX 2.1 bundle",
+    ),
+    Route {
+        body: Some("application/stix+json"),
+        ..route(
+            "post",
+            "/api/v1/exchange/stix",
+            "Import a STIX 2.1 bundle: designations to your state's list, sightings as alerts (analyst, admin)",
+        )
+    },
+    route("get", "/taxii2/", "TAXII 2.1 discovery"),
+    route("get", "/taxii2/api/", "TAXII 2.1 API root"),
+    route("get", "/taxii2/api/collections/", "TAXII 2.1 collections: the register and the exchange"),
+    route("get", "/taxii2/api/collections/{id}/", "One TAXII 2.1 collection"),
+    Route {
+        query: &["added_after", "limit", "next"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/objects/",
+            "A collection's STIX objects you may see, by date added, paged",
+        )
+    },
     Route {
         query: &[
             "threshold",

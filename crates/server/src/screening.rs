@@ -311,6 +311,7 @@ pub async fn screen_one(
     let matches = snapshot.index.screen(&query, threshold, limit);
     let matches = present(&snapshot, &caller, secret, matches, &mut found);
     audit_screening(&state, &caller, "screen", 1, &found, Outcome::Success).await?;
+    crate::exchange::auto_alerts(&state, &caller, &snapshot, &found).await;
     Ok(Json(json!({"query_id": id, "matches": matches})))
 }
 
@@ -376,6 +377,7 @@ pub async fn screen_batch(
         .collect();
     drop(lines);
     let snapshot = state.screening.snapshot(&state.store).await?;
+    let alert_snapshot = snapshot.clone();
     let secret = state.screening.secret(&state.store).await?.to_vec();
     let queries = items.len();
     // Audited before the first result leaves, so no screening goes unrecorded; the hits are
@@ -426,6 +428,7 @@ pub async fn screen_batch(
         {
             tracing::error!(error = %e.detail, "cannot audit a screening batch's hits");
         }
+        crate::exchange::auto_alerts(&finisher, &caller, &alert_snapshot, &found).await;
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))

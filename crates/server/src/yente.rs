@@ -296,6 +296,7 @@ pub async fn match_dataset(
         Outcome::Success,
     )
     .await?;
+    crate::exchange::auto_alerts(&state, &caller, &snapshot, &found).await;
     Ok(Json(json!({
         "responses": responses,
         "matcher": {"name": algorithm, "scorer": "vigil"},

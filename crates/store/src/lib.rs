@@ -10,6 +10,7 @@
 mod audit;
 mod auth;
 pub mod council;
+mod exchange;
 mod lookups;
 mod migrate;
 mod references;
@@ -26,6 +27,7 @@ pub use audit::{
     GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
+pub use exchange::{MessageEvent, MessageStatus};
 pub use lookups::ListOrigin;
 pub use references::IssuedReference;
 pub use register::{
@@ -97,6 +99,8 @@ pub enum StoreError {
     CouncilConflict(vigil_council::RuleError),
     #[error("no {0}")]
     NoSuchCouncilRecord(String),
+    #[error("no message {0}")]
+    NoSuchMessage(i64),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

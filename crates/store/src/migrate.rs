@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_screening.sql"),
     },
     Migration {
+        version: 4,
+        name: "exchange",
+        sqlite: include_str!("../migrations/sqlite/0004_exchange.sql"),
+        postgres: include_str!("../migrations/postgres/0004_exchange.sql"),
+    },
+    Migration {
         version: 5,
         name: "council",
         sqlite: include_str!("../migrations/sqlite/0005_council.sql"),

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod council;
+mod message;
 mod real_lists;
 mod register;
 mod screen;

@@ -4,6 +4,7 @@ mod access;
 mod bad_input;
 mod config;
 mod council;
+mod exchange;
 mod screening;
 mod support;
 mod tls;

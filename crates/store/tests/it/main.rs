@@ -2,4 +2,5 @@
 
 mod access_audit;
 mod council;
+mod exchange;
 mod register;
