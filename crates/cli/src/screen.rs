@@ -80,6 +80,9 @@ pub struct BenchScreenArgs {
     /// that retrieval found.
     #[arg(long)]
     recall_sample: Option<usize>,
+    /// With --recall-sample: write each alert retrieval missed here, as JSON lines.
+    #[arg(long, requires = "recall_sample")]
+    misses: Option<PathBuf>,
     #[arg(long, hide = true)]
     params: Option<String>,
 }
@@ -450,16 +453,30 @@ pub async fn bench(db: &str, a: BenchScreenArgs) -> Result<()> {
             Item::Query { query, .. } => {
                 let ex = index.screen_exhaustive(query, threshold, usize::MAX);
                 let got = index.screen(query, threshold, usize::MAX);
-                let found = ex
+                let missed: Vec<String> = ex
                     .iter()
-                    .filter(|m| got.iter().any(|g| g.id == m.id))
-                    .count();
-                (ex.len(), found)
+                    .filter(|m| !got.iter().any(|g| g.id == m.id))
+                    .map(|m| {
+                        json!({"query": query.name, "schema": query.schema.map(|s| s.as_str()),
+                            "id": m.id, "name": m.name, "score": m.score})
+                        .to_string()
+                    })
+                    .collect();
+                (ex.len(), ex.len() - missed.len(), missed)
             }
-            Item::Error(_) => (0, 0),
+            Item::Error(_) => (0, 0, Vec::new()),
         });
         let total: usize = pairs.iter().map(|p| p.0).sum();
         let found: usize = pairs.iter().map(|p| p.1).sum();
+        if let Some(path) = &a.misses {
+            let mut text = String::new();
+            for line in pairs.iter().flat_map(|p| &p.2) {
+                text.push_str(line);
+                text.push('\n');
+            }
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         if let Some(obj) = line.as_object_mut() {
             obj.insert("recall_sample_queries".into(), sample.len().into());
             obj.insert("exhaustive_alerts".into(), total.into());

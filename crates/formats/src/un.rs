@@ -1033,6 +1033,13 @@ impl Build<'_> {
         let whole = alias.value.clone();
         entity.push_name(alias);
         let runs = non_latin_runs(name);
+        if runs.is_empty() && whole.contains(';') {
+            // Several spellings in one alias ("Abdul Rehman; Abd Ur-Rehman; Abdur Rahman"):
+            // each is a name of its own.
+            for part in whole.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                entity.push_name(Name::new(part, kind));
+            }
+        }
         if !runs.is_empty() {
             for run in &runs {
                 if *run != whole {

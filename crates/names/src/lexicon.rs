@@ -75,7 +75,7 @@ pub(crate) const TITLES: &[&str] = &[
     "sergeant",
     "brig",
     "brigadier",
-    "adm",
+    // Not "adm": آدم (Adam) reads "adm" and no list writes "Adm." before a name.
     "admiral",
     "cmdr",
     "commander",
@@ -249,6 +249,15 @@ pub(crate) const FUSED_SUFFIXES: &[(&str, &str)] = &[
 /// Generic words of organization names, removed like legal forms (rigour's list supplies the
 /// legal forms of many countries; these are the ones it lacks).
 pub(crate) const ORG_GENERIC: &[&str] = &[
+    // Arabic, Persian and Urdu spellings of "limited" and "company" (راحت لمتد = Rahat Ltd.).
+    "لمتد",
+    "ليمتد",
+    "لمیتد",
+    "لمیٹڈ",
+    "شركة",
+    "شرکت",
+    "کمپنی",
+    "كمباني",
     "the",
     "co",
     "company",

@@ -498,13 +498,21 @@ impl Index {
             last.resize(self.names.len(), 0);
         }
         touched.clear();
+        let mut by_sim: Vec<(u32, f32)> = Vec::with_capacity(64);
         for (i, found) in st.similar.iter().enumerate() {
             let w = st.weights[i];
             let mark = i as u16 + 1;
-            for &(v, s, _) in found.iter() {
-                if s < self.params.retrieval_min_sim {
-                    continue;
-                }
+            // Best similarity first: a name holding several tokens similar to this query token
+            // is credited once, with the best of them.
+            by_sim.clear();
+            by_sim.extend(
+                found
+                    .iter()
+                    .filter(|e| e.1 >= self.params.retrieval_min_sim)
+                    .map(|e| (e.0, e.1)),
+            );
+            by_sim.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(v, s) in &by_sim {
                 for &ni in &self.postings[v as usize] {
                     let n = ni as usize;
                     if last[n] != mark {
@@ -512,7 +520,8 @@ impl Index {
                             touched.push(ni);
                         }
                         last[n] = mark;
-                        est[n] += w * s;
+                        // Weighed as the score weighs a pair: both tokens' weights.
+                        est[n] += s * s * (w + self.vocab_w[v as usize]);
                     }
                 }
             }
@@ -543,7 +552,7 @@ impl Index {
                 }
                 touched.push(n as u32);
                 last[n] = u16::MAX;
-                est[n] += w * 0.9;
+                est[n] += 2.0 * w * 0.81;
             }
         }
         let min = self.params.min_estimate;
@@ -551,7 +560,7 @@ impl Index {
         for &ni in touched.iter() {
             let n = ni as usize;
             // Like the score: matched weight over the weight of both names.
-            let e = 2.0 * est[n] / (total + self.name_w[n]);
+            let e = est[n] / (total + self.name_w[n]);
             est[n] = 0.0;
             last[n] = 0;
             let name = &self.names[n];

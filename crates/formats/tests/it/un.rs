@@ -198,6 +198,20 @@ fn sirajuddin_haqqani_field_by_field() {
 }
 
 #[test]
+fn several_spellings_in_one_alias_become_names() {
+    let Some(parsed) = list_2026() else { return };
+    let aliases = names(entity(parsed, "un:QDi.309"), NameKind::Alias);
+    // The alias as the list wrote it, and each of its spellings.
+    assert!(
+        aliases.contains(&"Abdul Rehman; Abd Ur-Rehman; Abdur Rahman"),
+        "{aliases:?}"
+    );
+    for spelling in ["Abdul Rehman", "Abd Ur-Rehman", "Abdur Rahman"] {
+        assert!(aliases.contains(&spelling), "{spelling}: {aliases:?}");
+    }
+}
+
+#[test]
 fn embedded_original_script_in_aliases_becomes_a_name() {
     let Some(parsed) = list_2026() else { return };
     let nusra = entity(parsed, "un:QDe.137");

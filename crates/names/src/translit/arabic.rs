@@ -22,6 +22,37 @@ enum Unit {
     Silent,
 }
 
+/// Letters only Persian, Urdu or Pashto write: a word holding one is read the Persian way.
+fn is_persian_letter(c: char) -> bool {
+    matches!(
+        c,
+        'ی' | 'ک'
+            | 'گ'
+            | 'پ'
+            | 'چ'
+            | 'ژ'
+            | 'ۀ'
+            | 'ے'
+            | 'ں'
+            | 'ٹ'
+            | 'ڈ'
+            | 'ڑ'
+            | 'ہ'
+            | 'ھ'
+            | 'ۍ'
+            | 'ې'
+    )
+}
+
+/// Where Persian, Urdu and Pashto read a letter unlike Arabic (فیض is Faiz, not Faid).
+fn persian_unit(c: char) -> Option<Unit> {
+    match c {
+        'ض' | 'ذ' | 'ظ' => Some(Unit::Cons("z")),
+        'ث' => Some(Unit::Cons("s")),
+        _ => unit(c),
+    }
+}
+
 fn unit(c: char) -> Option<Unit> {
     use Unit::*;
     Some(match c {
@@ -108,8 +139,18 @@ fn pieces(word: &str) -> Vec<(&str, bool)> {
     out
 }
 
-/// Returns [vowelled, skeleton]; articles are written "al-" so that the normalizer marks them.
-pub(crate) fn forms(word: &str) -> [String; 2] {
+const ALLAH: &str = "الله";
+
+/// Returns the vowelled guess, the consonant skeleton and, for a word ending in ta marbuta,
+/// its construct-state reading (عصبة الأنصار is Usbat al-Ansar: "-at" before a noun); articles
+/// are written "al-" so that the normalizer marks them.
+pub(crate) fn forms(word: &str) -> Vec<String> {
+    // The name of God is a word of its own, not the article and "lah".
+    if word == ALLAH {
+        return vec!["allah".to_string(), "llh".to_string()];
+    }
+    let persian = word.chars().any(is_persian_letter);
+    let unit_of: fn(char) -> Option<Unit> = if persian { persian_unit } else { unit };
     let mut vowelled = String::with_capacity(word.len());
     let mut skeleton = String::with_capacity(word.len());
     for (i, (piece, article)) in pieces(word).into_iter().enumerate() {
@@ -121,16 +162,26 @@ pub(crate) fn forms(word: &str) -> [String; 2] {
             vowelled.push_str("al-");
             skeleton.push_str("al-");
         }
-        piece_forms(piece, &mut vowelled, &mut skeleton);
+        piece_forms(piece, unit_of, &mut vowelled, &mut skeleton);
     }
-    [vowelled, skeleton]
+    let mut out = vec![vowelled, skeleton];
+    if word.ends_with('ة') && out[0].ends_with('a') {
+        let construct = format!("{}t", out[0]);
+        out.push(construct);
+    }
+    out
 }
 
 fn is_consonantal(u: Option<Unit>) -> bool {
     matches!(u, Some(Unit::Cons(_)))
 }
 
-fn piece_forms(piece: &str, vowelled: &mut String, skeleton: &mut String) {
+fn piece_forms(
+    piece: &str,
+    unit: fn(char) -> Option<Unit>,
+    vowelled: &mut String,
+    skeleton: &mut String,
+) {
     let units: Vec<Option<Unit>> = piece.chars().map(unit).collect();
     let chars: Vec<char> = piece.chars().collect();
     let n_cons = units.iter().filter(|u| is_consonantal(**u)).count();
@@ -213,6 +264,11 @@ mod tests {
         assert_eq!(forms("سراج")[0], "saraj");
         assert_eq!(forms("کریم")[0], "karim");
         assert_eq!(forms("يوسف")[0], "yusf");
+        assert_eq!(forms("الله")[0], "allah");
+        // Persian reads ض as z; Arabic as d.
+        assert_eq!(forms("فیض")[0], "fiz");
+        assert_eq!(forms("فيض")[0], "fid");
+        assert_eq!(forms("عصبة")[2], "asabat");
     }
 
     #[test]
