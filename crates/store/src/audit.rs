@@ -250,7 +250,7 @@ pub(crate) async fn append_many_in(
     // Multi-row inserts: under load a group commit holds hundreds of entries, and one round
     // trip per row would dominate on PostgreSQL. SQLite gets plain `?` placeholders (see
     // register.rs for why).
-    const ROWS_PER_INSERT: usize = 50;
+    const ROWS_PER_INSERT: usize = MAX_BATCH;
     const COLUMNS: usize = 10;
     for chunk in out.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
