@@ -5,6 +5,9 @@
 #
 #   scripts/bench-http.sh sqlite|postgres [connections] [seconds]
 #
+# VIGIL_BENCH_EXPLAIN=false posts to /api/v1/screen?explain=false (compact answers).
+# The load average is printed before and after the run: the machine may be shared.
+#
 # PostgreSQL: VIGIL_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432), a database
 # `vigil_bench` is dropped and created there.
 set -euo pipefail
@@ -49,12 +52,15 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
 
+url="http://127.0.0.1:$port/api/v1/screen"
+if [ "${VIGIL_BENCH_EXPLAIN:-true}" = false ]; then url="$url?explain=false"; fi
 echo "== one request"
-curl -sS -X POST "http://127.0.0.1:$port/api/v1/screen" -H "Authorization: Bearer $token" \
+curl -sS -X POST "$url" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -d '{"schema": "Person", "name": "Abu Bakr al-Baghdadi"}' \
   | head -c 300; echo
-echo "== wrk -t2 -c$connections -d${seconds}s ($backend)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/screen.lua" \
-  "http://127.0.0.1:$port/api/v1/screen"
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== wrk -t2 -c$connections -d${seconds}s ($backend) $url"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/screen.lua" "$url"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== audit entries written"
 curl -sS "http://127.0.0.1:$port/metrics" | grep -E '^vigil_(screened|index)' || true

@@ -44,7 +44,16 @@ pub enum TokenCommand {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain; fails naming the first changed, removed or reordered entry.
-    Verify,
+    Verify {
+        /// Also check anchors (lines printed by `vigil audit anchor`, or written by
+        /// `vigil serve --audit-anchor-file`): fails if an anchored entry is gone (the log was
+        /// cut short) or has another hash.
+        #[arg(long)]
+        anchor: Option<std::path::PathBuf>,
+    },
+    /// Print the log's head as one JSON line ({"seq","hash","time"}) to keep outside the store;
+    /// `vigil audit verify --anchor FILE` later proves the log was not cut short below it.
+    Anchor,
     /// Print audit entries, oldest first.
     List {
         #[arg(long)]
@@ -165,16 +174,49 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<()> {
 
 pub async fn audit(store: &Store, command: AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::Verify => {
+        AuditCommand::Verify { anchor } => {
+            // Read the anchors first: a malformed file stops before anything is claimed.
+            let anchors = match &anchor {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    vigil_store::parse_anchors(&text)
+                        .with_context(|| format!("{} is not an anchor file", path.display()))?
+                }
+                None => Vec::new(),
+            };
             let report = store.verify_audit().await?;
-            match report.first_bad {
-                None => println!("audit log intact: {} entries", report.entries),
-                Some(bad) => bail!(
+            if let Some(bad) = report.first_bad {
+                bail!(
                     "audit log tampered: {bad} ({} entries verified before it)",
                     report.entries
-                ),
+                );
+            }
+            let problems = store.check_anchors(&anchors).await?;
+            if let Some(first) = problems.first() {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                bail!(
+                    "audit log tampered: {first} ({} of {} anchors fail)",
+                    problems.len(),
+                    anchors.len()
+                );
+            }
+            if anchors.is_empty() {
+                println!("audit log intact: {} entries", report.entries);
+            } else {
+                println!(
+                    "audit log intact: {} entries; {} anchors hold",
+                    report.entries,
+                    anchors.len()
+                );
             }
         }
+        AuditCommand::Anchor => match store.audit_anchor().await? {
+            Some(anchor) => println!("{}", anchor.to_json_line()),
+            None => bail!("the audit log is empty: nothing to anchor yet"),
+        },
         AuditCommand::List {
             json,
             authority,

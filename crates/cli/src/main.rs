@@ -11,6 +11,11 @@ mod serve;
 mod update;
 
 use std::path::PathBuf;
+
+/// The server allocates per request (JSON in and out, query preparation); glibc's allocator
+/// took ~13 % of its samples under load, mimalloc much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};

@@ -24,7 +24,8 @@ const UPDATE_AUTHORITY: &str = "local";
 #[derive(Args)]
 pub struct ServeOptions {
     /// TOML settings (listen, tls_cert, tls_key, upload_limit_bytes, batch_limit_bytes,
-    /// request_timeout_seconds, rate_per_sec, burst, update_interval_hours, update_config);
+    /// request_timeout_seconds, rate_per_sec, burst, update_interval_hours, update_config,
+    /// audit_anchor_file, audit_anchor_minutes, audit_anchor_entries);
     /// `VIGIL_<KEY>` environment variables override it and flags override both.
     #[arg(long, env = "VIGIL_CONFIG")]
     config: Option<PathBuf>,
@@ -41,6 +42,16 @@ pub struct ServeOptions {
     rate_per_sec: Option<f64>,
     #[arg(long)]
     burst: Option<f64>,
+    /// Append the audit log's head as a JSON line (as `vigil audit anchor` prints it) to this
+    /// file at start, periodically and at shutdown, for `vigil audit verify --anchor FILE`.
+    #[arg(long)]
+    audit_anchor_file: Option<PathBuf>,
+    /// Anchor every this many minutes (default 60)…
+    #[arg(long)]
+    audit_anchor_minutes: Option<f64>,
+    /// …and also once this many entries were appended since the last anchor.
+    #[arg(long)]
+    audit_anchor_entries: Option<u64>,
 }
 
 pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings> {
@@ -56,9 +67,21 @@ pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings
         update_interval_hours: o.update_interval_hours,
         rate_per_sec: o.rate_per_sec,
         burst: o.burst,
+        audit_anchor_file: o.audit_anchor_file,
+        audit_anchor_minutes: o.audit_anchor_minutes,
+        audit_anchor_entries: o.audit_anchor_entries,
         ..ServeSettings::default()
     };
-    Ok(file.overridden_by(env).overridden_by(flags))
+    let merged = file.overridden_by(env).overridden_by(flags);
+    if let Some(m) = merged.audit_anchor_minutes {
+        if !(m.is_finite() && m > 0.0 && m <= 1_000_000.0) {
+            bail!("--audit-anchor-minutes: a positive number up to 1000000");
+        }
+    }
+    if merged.audit_anchor_entries == Some(0) {
+        bail!("--audit-anchor-entries: at least 1");
+    }
+    Ok(merged)
 }
 
 pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Result<()> {
@@ -82,6 +105,11 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
         )),
         None => None,
     };
+    let anchor = settings.audit_anchor();
+    if let Some((path, _, _)) = &anchor {
+        // Fail the start, not the first anchor an hour later, on an unwritable file.
+        open_anchor_file(path)?;
+    }
     let store = Store::open(db).await?;
     if store.users().await?.is_empty() {
         let user = store
@@ -117,6 +145,20 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
     if let Some((every, config)) = update {
         tokio::spawn(scheduled_update(state.clone(), every, config));
     }
+    let mut anchoring = anchor.map(|(path, every, entries)| Anchoring {
+        store: store.clone(),
+        path,
+        every,
+        entries,
+        last: None,
+    });
+    if let Some(a) = &mut anchoring {
+        a.anchor_if_due(true).await;
+    }
+    let anchoring = anchoring.map(|a| std::sync::Arc::new(tokio::sync::Mutex::new(a)));
+    if let Some(a) = &anchoring {
+        tokio::spawn(anchor_periodically(a.clone()));
+    }
     tracing::info!(address = %listener.local_addr()?, backend = store.backend().as_str(), tls = tls.is_some(), "serving");
     let app = vigil_server::router(state);
     match tls {
@@ -127,7 +169,102 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
         None => vigil_server::serve(listener, app).await,
     }
     .context("the server stopped")?;
+    if let Some(a) = &anchoring {
+        a.lock().await.anchor_if_due(true).await;
+    }
     Ok(())
+}
+
+fn open_anchor_file(path: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| {
+            format!(
+                "--audit-anchor-file {}: cannot open for appending",
+                path.display()
+            )
+        })
+}
+
+/// Appends the audit log's head to the anchor file when it is due.
+struct Anchoring {
+    store: Store,
+    path: PathBuf,
+    every: Duration,
+    entries: Option<u64>,
+    /// The last anchor written: its seq and when.
+    last: Option<(i64, std::time::Instant)>,
+}
+
+impl Anchoring {
+    /// Writes an anchor if the log has grown since the last one and the interval has passed,
+    /// or enough entries were appended (or `now`: at start and at shutdown).
+    async fn anchor_if_due(&mut self, now: bool) {
+        let head = match self.store.audit_anchor().await {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the audit log's head to anchor it");
+                return;
+            }
+        };
+        let due = match self.last {
+            None => true,
+            Some((seq, _)) if head.seq < seq => {
+                tracing::error!(
+                    seq = head.seq,
+                    anchored = seq,
+                    "the audit log ends before the last anchor: it was cut short"
+                );
+                false
+            }
+            Some((seq, _)) if head.seq == seq => false,
+            Some((seq, at)) => {
+                now || at.elapsed() >= self.every
+                    || self
+                        .entries
+                        .is_some_and(|n| u64::try_from(head.seq - seq).unwrap_or(0) >= n)
+            }
+        };
+        if !due {
+            return;
+        }
+        let path = self.path.clone();
+        let line = format!("{}\n", head.to_json_line());
+        let written = tokio::task::spawn_blocking(move || -> Result<()> {
+            use std::io::Write;
+            let mut file = open_anchor_file(&path)?;
+            file.write_all(line.as_bytes())?;
+            file.sync_data()?;
+            Ok(())
+        })
+        .await;
+        match written {
+            Ok(Ok(())) => {
+                tracing::info!(seq = head.seq, "audit log anchored");
+                self.last = Some((head.seq, std::time::Instant::now()));
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot write the audit anchor"),
+            Err(e) => tracing::error!(error = %e, "cannot write the audit anchor"),
+        }
+    }
+}
+
+async fn anchor_periodically(anchoring: std::sync::Arc<tokio::sync::Mutex<Anchoring>>) {
+    let poll = {
+        let a = anchoring.lock().await;
+        if a.entries.is_some() {
+            a.every.min(Duration::from_secs(5))
+        } else {
+            a.every
+        }
+    };
+    loop {
+        tokio::time::sleep(poll).await;
+        anchoring.lock().await.anchor_if_due(false).await;
+    }
 }
 
 async fn watch(state: AppState) {

@@ -43,6 +43,12 @@ pub struct ServeSettings {
     pub update_interval_hours: Option<f64>,
     /// The update's own TOML (sources and addresses), as for `vigil lists update --config`.
     pub update_config: Option<PathBuf>,
+    /// Append the audit log's head (`vigil audit anchor`'s JSON line) to this file at start,
+    /// every `audit_anchor_minutes` (default 60) and every `audit_anchor_entries` new entries
+    /// (default: by time only), and at shutdown; keep it off the store's machine.
+    pub audit_anchor_file: Option<PathBuf>,
+    pub audit_anchor_minutes: Option<f64>,
+    pub audit_anchor_entries: Option<u64>,
 }
 
 impl ServeSettings {
@@ -91,6 +97,9 @@ impl ServeSettings {
             auth_cache_seconds: parse(&var, "VIGIL_AUTH_CACHE_SECONDS")?,
             update_interval_hours: parse(&var, "VIGIL_UPDATE_INTERVAL_HOURS")?,
             update_config: var("VIGIL_UPDATE_CONFIG").map(PathBuf::from),
+            audit_anchor_file: var("VIGIL_AUDIT_ANCHOR_FILE").map(PathBuf::from),
+            audit_anchor_minutes: parse(&var, "VIGIL_AUDIT_ANCHOR_MINUTES")?,
+            audit_anchor_entries: parse(&var, "VIGIL_AUDIT_ANCHOR_ENTRIES")?,
         };
         settings.check().map_err(|detail| ConfigError::Env {
             name: "VIGIL_*".into(),
@@ -119,6 +128,14 @@ impl ServeSettings {
                 return Err("auth_cache_seconds: from 0 to 3600".into());
             }
         }
+        if let Some(m) = self.audit_anchor_minutes {
+            if !(m.is_finite() && m > 0.0 && m <= 1_000_000.0) {
+                return Err("audit_anchor_minutes: a positive number up to 1000000".into());
+            }
+        }
+        if self.audit_anchor_entries == Some(0) {
+            return Err("audit_anchor_entries: at least 1".into());
+        }
         if self.request_timeout_seconds == Some(0) {
             return Err("request_timeout_seconds: at least 1".into());
         }
@@ -141,6 +158,9 @@ impl ServeSettings {
             auth_cache_seconds: over.auth_cache_seconds.or(self.auth_cache_seconds),
             update_interval_hours: over.update_interval_hours.or(self.update_interval_hours),
             update_config: over.update_config.or(self.update_config),
+            audit_anchor_file: over.audit_anchor_file.or(self.audit_anchor_file),
+            audit_anchor_minutes: over.audit_anchor_minutes.or(self.audit_anchor_minutes),
+            audit_anchor_entries: over.audit_anchor_entries.or(self.audit_anchor_entries),
         }
     }
 
@@ -153,6 +173,18 @@ impl ServeSettings {
         self.update_interval_hours
             .filter(|h| *h > 0.0)
             .map(|h| Duration::from_secs_f64(h * 3600.0))
+    }
+
+    /// Where and how often to anchor the audit log: (file, interval, every this many entries).
+    pub fn audit_anchor(&self) -> Option<(PathBuf, Duration, Option<u64>)> {
+        self.audit_anchor_file.clone().map(|file| {
+            let minutes = self.audit_anchor_minutes.unwrap_or(60.0);
+            (
+                file,
+                Duration::from_secs_f64(minutes * 60.0),
+                self.audit_anchor_entries,
+            )
+        })
     }
 
     /// The server's limits and rates.

@@ -307,8 +307,8 @@ fn council_routes() -> Router<AppState> {
         .route("/council/report", get(c::report))
 }
 
-/// Checks the bearer token, audits its use as a login, applies the token's rate limit, and
-/// hands the caller to the handlers.
+/// Checks the bearer token, audits its use (as a `login` entry, or within the screening
+/// handler's own entry), applies the token's rate limit, and hands the caller to the handlers.
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let token = req
         .headers()
@@ -353,6 +353,24 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     };
     let caller = auth.caller;
     let allowed = state.allow(auth.token_id);
+    if allowed && folds_token_use(req.method(), &path) {
+        // The handler's own entry records the token use; should it answer without one (bad
+        // input refused before screening), the login entry is appended here before the answer.
+        let token_use = TokenUse::new(auth.token_id);
+        req.extensions_mut().insert(caller.clone());
+        req.extensions_mut().insert(token_use.clone());
+        let method = req.method().clone();
+        let response = next.run(req).await;
+        if token_use.recorded() {
+            return response;
+        }
+        let entry = NewAuditEntry::new(&caller.user, &caller.authority, "login", Outcome::Success)
+            .detail(format!("token {} on {method} {path}", auth.token_id));
+        return match state.audit(&entry).await {
+            Ok(_) => response,
+            Err(e) => ApiError::from(e).into_response(),
+        };
+    }
     let entry = NewAuditEntry::new(
         &caller.user,
         &caller.authority,
@@ -378,6 +396,41 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     }
     req.extensions_mut().insert(caller);
     next.run(req).await
+}
+
+/// Routes whose handler always appends an audit entry naming the token (the screening
+/// endpoints): for them the token use is recorded in that entry rather than in a `login` entry
+/// of its own, one append per request instead of two.
+fn folds_token_use(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && (path == "/api/v1/screen"
+            || path == "/api/v1/screen/batch"
+            || path.starts_with("/match/"))
+}
+
+/// A token's use by the request in flight, for a handler to record in its own audit entry
+/// (see [`folds_token_use`]). Marked once that entry has committed.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenUse {
+    pub token_id: i64,
+    recorded: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl TokenUse {
+    fn new(token_id: i64) -> Self {
+        Self {
+            token_id,
+            recorded: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        }
+    }
+    /// The entry that carries this token use has committed.
+    pub(crate) fn mark_recorded(&self) {
+        self.recorded
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+    fn recorded(&self) -> bool {
+        self.recorded.load(std::sync::atomic::Ordering::Acquire)
+    }
 }
 
 /// Counts requests and their latency by route template (never by concrete path, which could

@@ -113,7 +113,7 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
-        query: &["threshold", "limit"],
+        query: &["threshold", "limit", "explain"],
         body: Some("application/json"),
         ..route(
             "post",
@@ -122,7 +122,7 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
-        query: &["threshold", "limit"],
+        query: &["threshold", "limit", "explain"],
         body: Some("application/jsonl"),
         ..route(
             "post",

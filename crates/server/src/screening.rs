@@ -17,6 +17,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -28,7 +29,7 @@ use vigil_store::{EntityRecord, ListOrigin, NewAuditEntry, Outcome, Store};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{read_body, ApiQuery, Auth};
 use crate::queries::{json_lines, parse_json_line, parse_object, Item};
-use crate::AppState;
+use crate::{AppState, TokenUse};
 
 /// Most queries in one batch.
 pub const MAX_BATCH_QUERIES: usize = 10_000;
@@ -206,13 +207,14 @@ pub fn restricted_hit(originator: &str, reference: &str, score: f32) -> Value {
     json!({"restricted": true, "originator": originator, "reference": reference, "score": score})
 }
 
-/// Splits matches into what the caller may see (as `vigil screen` prints them) and restricted
-/// hits.
+/// Splits matches into what the caller may see (as `vigil screen` prints them, or without the
+/// explanation when `explain` is false) and restricted hits.
 pub fn present(
     snapshot: &Snapshot,
     caller: &Caller,
     secret: &[u8],
     matches: Vec<Match>,
+    explain: bool,
     found: &mut Found,
 ) -> Vec<Value> {
     matches
@@ -221,7 +223,11 @@ pub fn present(
             let record = snapshot.record(&m.id)?;
             if snapshot.visible(caller, record) {
                 found.hits.push(m.id.clone());
-                serde_json::to_value(&m).ok()
+                if explain {
+                    serde_json::to_value(&m).ok()
+                } else {
+                    Some(json!({"id": m.id, "score": m.score, "name": m.name}))
+                }
             } else {
                 let originator = snapshot.originator(record.entity.id.list()).to_string();
                 let reference = reference(secret, &m.id);
@@ -238,6 +244,8 @@ pub fn present(
 pub struct ScreenParams {
     threshold: Option<f32>,
     limit: Option<usize>,
+    /// False: matches without their explanation (id, score, name).
+    explain: Option<bool>,
 }
 
 impl ScreenParams {
@@ -254,10 +262,29 @@ impl ScreenParams {
     }
 }
 
-/// Appends the screening request's audit entry and records the references it handed out;
-/// the answer goes out only after both have committed.
+/// Appends `entry`, naming the request's token use in it when there is one (so that the
+/// token use needs no `login` entry of its own), and marks the use recorded once committed.
+pub(crate) async fn audit_with_token(
+    state: &AppState,
+    token: Option<&TokenUse>,
+    mut entry: NewAuditEntry,
+) -> ApiResult<()> {
+    if let Some(t) = token {
+        entry.detail = format!("token {}: {}", t.token_id, entry.detail);
+    }
+    state.audit(&entry).await?;
+    if let Some(t) = token {
+        t.mark_recorded();
+    }
+    Ok(())
+}
+
+/// Appends the screening request's audit entry (which also records the token's use, when
+/// `token` is given) and records the references it handed out; the answer goes out only after
+/// both have committed.
 pub(crate) async fn audit_screening(
     state: &AppState,
+    token: Option<&TokenUse>,
     caller: &Caller,
     action: &str,
     queries: usize,
@@ -272,16 +299,17 @@ pub(crate) async fn audit_screening(
             found.hits.len(),
             found.restricted.len()
         ));
-    state.audit(&entry).await?;
+    audit_with_token(state, token, entry).await?;
     state.metrics.count_screened(queries);
     Ok(())
 }
 
 /// `POST /api/v1/screen`: one query, the shape of one `vigil screen --input` line (`id`
-/// optional), answered like one output line.
+/// optional, and `"explain": false` as `?explain=false`), answered like one output line.
 pub async fn screen_one(
     State(state): State<AppState>,
     Auth(caller): Auth,
+    token: Option<Extension<TokenUse>>,
     ApiQuery(params): ApiQuery<ScreenParams>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
@@ -297,6 +325,16 @@ pub async fn screen_one(
             "expected a JSON object",
         ));
     };
+    let explain = match obj.remove("explain") {
+        None => params.explain.unwrap_or(true),
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "field \"explain\" must be true or false",
+            ))
+        }
+    };
     obj.entry("id").or_insert_with(|| Value::String("1".into()));
     let (id, query) = match parse_object(1, &obj) {
         Item::Query { id, query } => (id, query),
@@ -309,8 +347,18 @@ pub async fn screen_one(
     let secret = state.screening.secret(&state.store).await?;
     let mut found = Found::default();
     let matches = snapshot.index.screen(&query, threshold, limit);
-    let matches = present(&snapshot, &caller, secret, matches, &mut found);
-    audit_screening(&state, &caller, "screen", 1, &found, Outcome::Success).await?;
+    let matches = present(&snapshot, &caller, secret, matches, explain, &mut found);
+    let token = token.as_ref().map(|Extension(t)| t);
+    audit_screening(
+        &state,
+        token,
+        &caller,
+        "screen",
+        1,
+        &found,
+        Outcome::Success,
+    )
+    .await?;
     crate::exchange::auto_alerts(&state, &caller, &snapshot, &found).await;
     Ok(Json(json!({"query_id": id, "matches": matches})))
 }
@@ -320,15 +368,14 @@ fn screen_item(
     caller: &Caller,
     secret: &[u8],
     item: &Item,
-    threshold: f32,
-    limit: usize,
+    (threshold, limit, explain): (f32, usize, bool),
     found: &mut Found,
 ) -> String {
     match item {
         Item::Error(v) => v.to_string(),
         Item::Query { id, query } => {
             let matches = snapshot.index.screen(query, threshold, limit);
-            let matches = present(snapshot, caller, secret, matches, found);
+            let matches = present(snapshot, caller, secret, matches, explain, found);
             json!({"query_id": id, "matches": matches}).to_string()
         }
     }
@@ -339,10 +386,13 @@ fn screen_item(
 pub async fn screen_batch(
     State(state): State<AppState>,
     Auth(caller): Auth,
+    token: Option<Extension<TokenUse>>,
     ApiQuery(params): ApiQuery<ScreenParams>,
     body: Body,
 ) -> ApiResult<Response> {
     let (threshold, limit) = params.resolve()?;
+    let explain = params.explain.unwrap_or(true);
+    let token = token.as_ref().map(|Extension(t)| t);
     let limit_bytes = state.config.batch_body_limit;
     let bytes = axum::body::to_bytes(body, limit_bytes).await.map_err(|_| {
         ApiError::new(
@@ -361,7 +411,7 @@ pub async fn screen_batch(
             Outcome::Failed,
         )
         .detail(format!("{} queries, over the limit", lines.len()));
-        state.audit(&failed).await?;
+        audit_with_token(&state, token, failed).await?;
         return Err(ApiError::new(
             ErrorCode::PayloadTooLarge,
             format!(
@@ -389,7 +439,7 @@ pub async fn screen_batch(
         Outcome::Success,
     )
     .detail(format!("{queries} queries: started"));
-    state.audit(&start).await?;
+    audit_with_token(&state, token, start).await?;
 
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
     let worker_caller = caller.clone();
@@ -402,8 +452,7 @@ pub async fn screen_batch(
                 &worker_caller,
                 &secret,
                 item,
-                threshold,
-                limit,
+                (threshold, limit, explain),
                 &mut one,
             );
             found.absorb(one);
@@ -423,8 +472,16 @@ pub async fn screen_batch(
         } else {
             Outcome::Failed
         };
-        if let Err(e) =
-            audit_screening(&finisher, &caller, "screen.batch", queries, &found, outcome).await
+        if let Err(e) = audit_screening(
+            &finisher,
+            None,
+            &caller,
+            "screen.batch",
+            queries,
+            &found,
+            outcome,
+        )
+        .await
         {
             tracing::error!(error = %e.detail, "cannot audit a screening batch's hits");
         }

@@ -205,6 +205,7 @@ fn result(
 pub async fn match_dataset(
     State(state): State<AppState>,
     Auth(caller): Auth,
+    token: Option<axum::Extension<crate::TokenUse>>,
     ApiPath(dataset): ApiPath<String>,
     ApiQuery(params): ApiQuery<MatchParams>,
     ApiJson(request): ApiJson<MatchRequest>,
@@ -289,6 +290,7 @@ pub async fn match_dataset(
     }
     audit_screening(
         &state,
+        token.as_ref().map(|axum::Extension(t)| t),
         &caller,
         "match",
         responses.len(),

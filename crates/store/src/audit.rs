@@ -250,7 +250,7 @@ pub(crate) async fn append_many_in(
     // Multi-row inserts: under load a group commit holds hundreds of entries, and one round
     // trip per row would dominate on PostgreSQL. SQLite gets plain `?` placeholders (see
     // register.rs for why).
-    const ROWS_PER_INSERT: usize = 50;
+    const ROWS_PER_INSERT: usize = MAX_BATCH;
     const COLUMNS: usize = 10;
     for chunk in out.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
@@ -505,5 +505,164 @@ impl Store {
             entries,
             first_bad: None,
         })
+    }
+}
+
+/// The chain's head at a moment, for the operator to keep outside the store: the hash chain
+/// cannot show that its newest entries were removed (a shorter chain is still a valid chain),
+/// but an anchor kept elsewhere names an entry that must still be there with that hash.
+/// One JSON line: `{"seq":N,"hash":"…","time":"…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub hash: String,
+    /// When the anchor was taken (UTC, RFC 3339).
+    pub time: String,
+}
+
+impl AuditAnchor {
+    pub fn to_json_line(&self) -> String {
+        // Written out to keep the documented key order (seq, hash, time).
+        format!(
+            "{{\"seq\":{},\"hash\":{},\"time\":{}}}",
+            self.seq,
+            serde_json::Value::String(self.hash.clone()),
+            serde_json::Value::String(self.time.clone())
+        )
+    }
+}
+
+/// A line of an anchor file that is not an anchor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("anchor line {line}: {detail}")]
+pub struct AnchorParseError {
+    pub line: usize,
+    pub detail: String,
+}
+
+/// Reads anchors, one JSON line each (a single line is a file of one); blank lines are skipped.
+/// Every line must be a complete anchor: a sequence number from 1, a 64-digit lowercase hex
+/// hash and a time; anything else is refused naming its line. A file without any anchor is
+/// refused too (line 0), since checking nothing would look like a pass.
+pub fn parse_anchors(text: &str) -> std::result::Result<Vec<AuditAnchor>, AnchorParseError> {
+    let mut anchors = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let bad = |detail: String| AnchorParseError { line, detail };
+        let raw = raw.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let anchor: AuditAnchor = serde_json::from_str(raw).map_err(|e| {
+            bad(format!(
+                "expected {{\"seq\":N,\"hash\":\"…\",\"time\":\"…\"}}: {e}"
+            ))
+        })?;
+        if anchor.seq < 1 {
+            return Err(bad(format!("seq {}: must be 1 or more", anchor.seq)));
+        }
+        if anchor.hash.len() != 64
+            || !anchor
+                .hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(bad("hash: 64 lowercase hexadecimal digits".into()));
+        }
+        if anchor.time.trim().is_empty() || anchor.time.len() > 64 {
+            return Err(bad("time: an RFC 3339 time".into()));
+        }
+        anchors.push(anchor);
+    }
+    if anchors.is_empty() {
+        return Err(AnchorParseError {
+            line: 0,
+            detail: "no anchor in the file".into(),
+        });
+    }
+    Ok(anchors)
+}
+
+/// An anchor the log no longer agrees with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum AnchorProblem {
+    /// The anchored entry is gone: the log was cut after `ends_at` (0: the log is empty).
+    Truncated { ends_at: i64, anchor: AuditAnchor },
+    /// The anchored entry exists with another hash: the log from there on was rebuilt, or the
+    /// anchor is not genuine.
+    HashMismatch { stored: String, anchor: AuditAnchor },
+}
+
+impl std::fmt::Display for AnchorProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnchorProblem::Truncated { ends_at, anchor } => write!(
+                f,
+                "truncated: the log ends at seq {ends_at} but an anchor from {} names seq {}",
+                anchor.time, anchor.seq
+            ),
+            AnchorProblem::HashMismatch { stored, anchor } => write!(
+                f,
+                "entry {} has hash {stored} but an anchor from {} recorded {} (the log was \
+                 rewritten from there, or the anchor is forged)",
+                anchor.seq, anchor.time, anchor.hash
+            ),
+        }
+    }
+}
+
+impl Store {
+    /// The chain's current head as an anchor taken now; `None` while the log is empty.
+    pub async fn audit_anchor(&self) -> Result<Option<AuditAnchor>> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(AuditAnchor {
+                seq: get(&row, "seq")?,
+                hash: get(&row, "hash")?,
+                time: vigil_model::utc_now_rfc3339(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Checks that every anchored entry is still in the log with the anchored hash; returns
+    /// the anchors that fail, in the order given (empty: all hold). Together with
+    /// [`Store::verify_audit`] this shows the log was neither changed nor cut short since the
+    /// anchors were taken.
+    pub async fn check_anchors(&self, anchors: &[AuditAnchor]) -> Result<Vec<AnchorProblem>> {
+        let ends_at: i64 = match sqlx::query("SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            Some(row) => get(&row, "seq")?,
+            None => 0,
+        };
+        let mut problems = Vec::new();
+        for anchor in anchors {
+            let stored = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(anchor.seq)
+                .fetch_optional(&self.pool)
+                .await?;
+            match stored {
+                None => problems.push(AnchorProblem::Truncated {
+                    ends_at,
+                    anchor: anchor.clone(),
+                }),
+                Some(row) => {
+                    let stored: String = get(&row, "hash")?;
+                    if stored != anchor.hash {
+                        problems.push(AnchorProblem::HashMismatch {
+                            stored,
+                            anchor: anchor.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(problems)
     }
 }

@@ -22,6 +22,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
+pub use audit::{parse_anchors, AnchorParseError, AnchorProblem, AuditAnchor};
 pub use audit::{
     AuditEntry, AuditFilter, AuditQueue, BadEntry, ChainReport, NewAuditEntry, Outcome,
     GENESIS_HASH,

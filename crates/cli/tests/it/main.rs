@@ -1,5 +1,6 @@
 //! End-to-end tests of the `vigil` binary: each store test runs on SQLite and PostgreSQL.
 
+mod audit;
 mod bad_input;
 mod council;
 mod message;

@@ -59,3 +59,58 @@ fn errors_name_the_file_or_variable() {
     let env = ServeSettings::from_env(|k| (k == "VIGIL_BURST").then(|| "lots".into())).unwrap_err();
     assert!(env.to_string().contains("VIGIL_BURST"), "{env}");
 }
+
+#[test]
+fn audit_anchor_settings() {
+    let (_dir, path) = write(
+        "audit_anchor_file = \"/var/lib/anchors.jsonl\"\naudit_anchor_minutes = 15\n\
+         audit_anchor_entries = 1000\n",
+    );
+    let file = ServeSettings::load(&path).unwrap();
+    assert_eq!(
+        file.audit_anchor(),
+        Some((
+            std::path::PathBuf::from("/var/lib/anchors.jsonl"),
+            Duration::from_secs(15 * 60),
+            Some(1000)
+        ))
+    );
+    let env = ServeSettings::from_env(|k| match k {
+        "VIGIL_AUDIT_ANCHOR_MINUTES" => Some("0.5".into()),
+        _ => None,
+    })
+    .unwrap();
+    let merged = file.overridden_by(env);
+    assert_eq!(
+        merged.audit_anchor().map(|a| a.1),
+        Some(Duration::from_secs(30))
+    );
+    // Without a file there is no anchoring, whatever the interval; with one, hourly by default.
+    assert_eq!(ServeSettings::default().audit_anchor(), None);
+    let only_file = ServeSettings {
+        audit_anchor_file: Some("a.jsonl".into()),
+        ..ServeSettings::default()
+    };
+    assert_eq!(
+        only_file.audit_anchor(),
+        Some(("a.jsonl".into(), Duration::from_secs(3600), None))
+    );
+    for (text, expect) in [
+        ("audit_anchor_minutes = 0\n", "audit_anchor_minutes"),
+        ("audit_anchor_minutes = 1e300\n", "audit_anchor_minutes"),
+        ("audit_anchor_entries = 0\n", "audit_anchor_entries"),
+        ("audit_anchor_entries = -3\n", "audit_anchor_entries"),
+        ("audit_anchor_file = 3\n", "audit_anchor_file"),
+    ] {
+        let (_dir, path) = write(text);
+        let message = ServeSettings::load(&path).unwrap_err().to_string();
+        assert!(message.contains(expect), "{text}: {message}");
+    }
+    let env =
+        ServeSettings::from_env(|k| (k == "VIGIL_AUDIT_ANCHOR_ENTRIES").then(|| "many".into()))
+            .unwrap_err();
+    assert!(
+        env.to_string().contains("VIGIL_AUDIT_ANCHOR_ENTRIES"),
+        "{env}"
+    );
+}

@@ -323,3 +323,195 @@ store_test!(yente_match_shape, |db| {
         .unwrap();
     assert_eq!(audited.len(), 2);
 });
+
+fn entries(
+    all: &[vigil_store::AuditEntry],
+    user: &str,
+    action: &str,
+) -> Vec<vigil_store::AuditEntry> {
+    all.iter()
+        .filter(|e| e.user == user && e.action == action)
+        .cloned()
+        .collect()
+}
+
+store_test!(a_screening_entry_records_the_token_use, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let token_id = w
+        .store
+        .authenticate(w.token("kz_analyst"))
+        .await
+        .unwrap()
+        .unwrap()
+        .token_id;
+    let query = json!({"schema": "Organization", "name": "Global Public Front"});
+    assert_eq!(screen(&w, "kz_analyst", query.clone()).await.status, 200);
+    let reply = call(
+        &w.app,
+        "POST",
+        "/api/v1/screen/batch",
+        Some(w.token("kz_analyst")),
+        format!(
+            "{}\n",
+            json!({"id": "b1", "schema": "Organization", "name": "Global Public Front"})
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = json!({"queries": {"q1": {"schema": "Organization", "properties": {"name": ["Global Public Front"]}}}});
+    let reply = call(
+        &w.app,
+        "POST",
+        "/match/default",
+        Some(w.token("kz_analyst")),
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Refused before screening: the token use still gets its own entry.
+    call(
+        &w.app,
+        "POST",
+        "/api/v1/screen",
+        Some(w.token("kz_analyst")),
+        "{not json",
+    )
+    .await
+    .problem(400, "malformed_json");
+    // Another route keeps its login entry.
+    assert_eq!(
+        get(&w.app, "/api/v1/lists", w.token("kz_analyst"))
+            .await
+            .status,
+        200
+    );
+
+    let all = w.store.audit_log(&Default::default()).await.unwrap();
+    let prefix = format!("token {token_id}: ");
+    let screens = entries(&all, "kz_analyst", "screen");
+    assert_eq!(screens.len(), 1);
+    assert!(
+        screens[0].detail.starts_with(&prefix),
+        "{}",
+        screens[0].detail
+    );
+    let batches = entries(&all, "kz_analyst", "screen.batch");
+    assert!(!batches.is_empty(), "{batches:?}");
+    assert!(
+        batches[0].detail.starts_with(&prefix),
+        "{}",
+        batches[0].detail
+    );
+    let matches = entries(&all, "kz_analyst", "match");
+    assert_eq!(matches.len(), 1);
+    assert!(
+        matches[0].detail.starts_with(&prefix),
+        "{}",
+        matches[0].detail
+    );
+    let logins = entries(&all, "kz_analyst", "login");
+    let details: Vec<&str> = logins.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            format!("token {token_id} on POST /api/v1/screen"),
+            format!("token {token_id} on GET /api/v1/lists"),
+        ],
+        "{details:?}"
+    );
+    assert!(logins.iter().all(|e| e.outcome == "success"));
+    assert_eq!(w.store.verify_audit().await.unwrap().first_bad, None);
+});
+
+store_test!(a_rate_limited_screening_is_audited_as_denied, |db| {
+    let config = vigil_server::Config {
+        rate_per_sec: 0.001,
+        burst: 1.0,
+        ..Default::default()
+    };
+    let w = world(&db.location, config).await;
+    let query = json!({"schema": "Organization", "name": "Global Public Front"});
+    assert_eq!(screen(&w, "kz_analyst", query.clone()).await.status, 200);
+    screen(&w, "kz_analyst", query)
+        .await
+        .problem(429, "rate_limited");
+    let all = w.store.audit_log(&Default::default()).await.unwrap();
+    assert_eq!(entries(&all, "kz_analyst", "screen").len(), 1);
+    let logins = entries(&all, "kz_analyst", "login");
+    assert_eq!(logins.len(), 1, "{logins:?}");
+    assert_eq!(logins[0].outcome, "denied");
+    assert!(logins[0].detail.contains("rate limited"));
+});
+
+store_test!(explain_false_gives_a_compact_answer, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let query = json!({"schema": "Organization", "name": "Global Public Front"});
+    let full = screen(&w, "kz_analyst", query.clone()).await;
+    assert!(
+        first_match(&full)["explanation"].is_object(),
+        "{}",
+        full.body
+    );
+    let by_param = call(
+        &w.app,
+        "POST",
+        "/api/v1/screen?explain=false",
+        Some(w.token("kz_analyst")),
+        query.to_string(),
+    )
+    .await;
+    let mut in_body = query.clone();
+    in_body["explain"] = json!(false);
+    let by_body = screen(&w, "kz_analyst", in_body).await;
+    for reply in [&by_param, &by_body] {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let m = first_match(reply);
+        let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "name", "score"], "{}", reply.body);
+        assert_eq!(m["id"], "un:1");
+        assert_eq!(m["score"], first_match(&full)["score"]);
+    }
+    // A restricted hit keeps its four fields either way.
+    let mut restricted = json!({"schema": "Organization", "name": "Zorya Originator Cell"});
+    restricted["explain"] = json!(false);
+    let hit = first_match(&screen(&w, "kz_analyst", restricted).await);
+    assert_eq!(hit["restricted"], true);
+    // The batch takes the parameter.
+    let batch = call(
+        &w.app,
+        "POST",
+        "/api/v1/screen/batch?explain=false",
+        Some(w.token("kz_analyst")),
+        format!(
+            "{}\n",
+            json!({"id": "b1", "schema": "Organization", "name": "Global Public Front"})
+        ),
+    )
+    .await;
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    assert!(!batch.body.contains("explanation"), "{}", batch.body);
+    assert!(batch.body.contains("un:1"), "{}", batch.body);
+});
+
+store_test!(a_malformed_explain_is_refused, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let reply = screen(
+        &w,
+        "kz_analyst",
+        json!({"schema": "Organization", "name": "Global Public Front", "explain": "no"}),
+    )
+    .await;
+    reply.problem(422, "invalid_body");
+    assert!(reply.body.contains("explain"), "{}", reply.body);
+    call(
+        &w.app,
+        "POST",
+        "/api/v1/screen?explain=maybe",
+        Some(w.token("kz_analyst")),
+        json!({"name": "Global Public Front"}).to_string(),
+    )
+    .await
+    .problem(400, "invalid_parameter");
+    let all = w.store.audit_log(&Default::default()).await.unwrap();
+    assert!(entries(&all, "kz_analyst", "screen").is_empty());
+});

@@ -369,3 +369,124 @@ store_test!(group_commit_keeps_the_chain_linear, |db| {
         assert_eq!(found.len(), 1, "entry q:{i} was lost");
     }
 });
+
+store_test!(an_anchor_names_the_head_of_the_log, |db| {
+    let store = Store::open(&db.location).await.unwrap();
+    assert_eq!(store.audit_anchor().await.unwrap(), None);
+    let store = store_with_entries(&db, 3).await;
+    let anchor = store.audit_anchor().await.unwrap().unwrap();
+    let head = store.audit_log(&AuditFilter::default()).await.unwrap();
+    assert_eq!(anchor.seq, 3);
+    assert_eq!(anchor.hash, head[2].hash);
+    // Its JSON line reads back as itself, and holds while the log grows.
+    let line = anchor.to_json_line();
+    assert!(line.starts_with("{\"seq\":3,\"hash\":\""), "{line}");
+    assert_eq!(
+        vigil_store::parse_anchors(&line).unwrap(),
+        vec![anchor.clone()]
+    );
+    store
+        .audit(&entry("ivan", "RU-FSB", "entity.read", "ru:9"))
+        .await
+        .unwrap();
+    assert!(store.check_anchors(&[anchor]).await.unwrap().is_empty());
+});
+
+store_test!(truncation_below_an_anchor_is_detected, |db| {
+    let store = store_with_entries(&db, 5).await;
+    let early = store.audit_anchor().await.unwrap().unwrap();
+    store
+        .audit(&entry("ivan", "RU-FSB", "entity.read", "ru:6"))
+        .await
+        .unwrap();
+    let late = store.audit_anchor().await.unwrap().unwrap();
+    assert_eq!((early.seq, late.seq), (5, 6));
+    // Remove the newest entries: the chain that is left is still valid on its own…
+    tamper(&db, &store, &["DELETE FROM audit_log WHERE seq >= 5"]).await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!((report.entries, report.first_bad), (4, None));
+    // …but both anchors name entries that are gone.
+    let problems = store
+        .check_anchors(&[early.clone(), late.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        problems,
+        vec![
+            vigil_store::AnchorProblem::Truncated {
+                ends_at: 4,
+                anchor: early.clone()
+            },
+            vigil_store::AnchorProblem::Truncated {
+                ends_at: 4,
+                anchor: late.clone()
+            },
+        ]
+    );
+    let message = problems[0].to_string();
+    assert!(
+        message.contains("the log ends at seq 4 but an anchor from")
+            && message.contains("names seq 5"),
+        "{message}"
+    );
+    // Appending again to reach seq 6 makes a different chain: the anchors still catch it.
+    for i in 0..2 {
+        store
+            .audit(&entry("ivan", "RU-FSB", "entity.read", &format!("x:{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
+    let problems = store.check_anchors(&[early, late]).await.unwrap();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems
+        .iter()
+        .all(|p| matches!(p, vigil_store::AnchorProblem::HashMismatch { .. })));
+});
+
+store_test!(a_forged_anchor_is_detected, |db| {
+    let store = store_with_entries(&db, 3).await;
+    let genuine = store.audit_anchor().await.unwrap().unwrap();
+    let forged = vigil_store::AuditAnchor {
+        hash: "ab".repeat(32),
+        ..genuine.clone()
+    };
+    let problems = store
+        .check_anchors(&[genuine.clone(), forged.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        problems,
+        vec![vigil_store::AnchorProblem::HashMismatch {
+            stored: genuine.hash.clone(),
+            anchor: forged
+        }]
+    );
+    assert!(problems[0].to_string().contains("forged"));
+});
+
+#[test]
+fn malformed_anchor_files_are_refused_with_the_line() {
+    let good = format!(
+        r#"{{"seq":2,"hash":"{}","time":"2026-11-28T21:00:00Z"}}"#,
+        "0a".repeat(32)
+    );
+    let cases = [
+        (format!("{good}\nnot json"), 2, "expected"),
+        (format!("{good}\n\n{{\"seq\":1}}"), 3, "expected"),
+        (good.replace("\"seq\":2", "\"seq\":0"), 1, "seq 0"),
+        (good.replace("\"seq\":2", "\"seq\":\"2\""), 1, "expected"),
+        (good.replace("0a0a", "0A0A"), 1, "hash"),
+        (good.replace(&"0a".repeat(32), "0a"), 1, "hash"),
+        (good.replace("2026-11-28T21:00:00Z", ""), 1, "time"),
+        (good.replace("}", ",\"extra\":1}"), 1, "unknown field"),
+        ("\n  \n".to_string(), 0, "no anchor"),
+    ];
+    for (text, line, needle) in cases {
+        let err = vigil_store::parse_anchors(&text).unwrap_err();
+        assert_eq!(err.line, line, "{text}: {err}");
+        assert!(err.to_string().contains(needle), "{text}: {err}");
+    }
+    let two = format!("{good}\n\n{good}\n");
+    assert_eq!(vigil_store::parse_anchors(&two).unwrap().len(), 2);
+}
