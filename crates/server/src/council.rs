@@ -832,6 +832,9 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         })
         .collect();
     let screenings = store.screening_count(from, to.add_days(1)).await?;
+    let exchanges = store
+        .exchange_stats(&from.to_string(), &to.add_days(1).to_string(), now)
+        .await?;
     let budget = match store.budget(year).await {
         Ok(b) => Some(ReportBudget {
             total: b.total.to_string(),
@@ -867,7 +870,7 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         decisions,
         tasks,
         screenings,
-        exchanges: None,
+        exchanges,
         budget,
     })
 }

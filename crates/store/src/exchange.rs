@@ -368,6 +368,77 @@ impl Store {
         Ok(out)
     }
 
+    /// Statistics of the messages created from `from` (inclusive) to `to` (exclusive), both
+    /// RFC 3339 dates or times: counts by kind and by priority, how many are answered, and how
+    /// many are overdue at `now` (past their due time and unanswered, or unread for
+    /// alerts and notifications; events and replies of any time count).
+    pub async fn exchange_stats(
+        &self,
+        from: &str,
+        to: &str,
+        now: &str,
+    ) -> Result<vigil_council::report::ExchangeStats> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE created >= $1 AND created < $2 \
+             ORDER BY id"
+        )))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let messages = rows.iter().map(message_row).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+        let status = self.message_status(&ids).await?;
+        let mut by_kind: BTreeMap<vigil_exchange::Kind, i64> = BTreeMap::new();
+        let mut by_priority: BTreeMap<vigil_exchange::Priority, i64> = BTreeMap::new();
+        let (mut answered, mut overdue) = (0, 0);
+        for m in &messages {
+            *by_kind.entry(m.kind).or_default() += 1;
+            *by_priority.entry(m.priority).or_default() += 1;
+            let s = status.get(&m.id);
+            let others = |event: &str| {
+                s.is_some_and(|s| {
+                    s.events
+                        .iter()
+                        .any(|e| e.event == event && e.authority != m.sender_authority)
+                })
+            };
+            let replied = s.is_some_and(|s| !s.replies.is_empty());
+            if replied {
+                answered += 1;
+            }
+            let state = vigil_exchange::state(
+                m.kind,
+                others("delivered"),
+                others("read"),
+                replied,
+                &m.due,
+                now,
+            );
+            if state == vigil_exchange::State::Overdue {
+                overdue += 1;
+            }
+        }
+        Ok(vigil_council::report::ExchangeStats {
+            messages: messages.len() as i64,
+            by_kind: vigil_exchange::Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), by_kind.get(k).copied().unwrap_or(0)))
+                .collect(),
+            by_priority: vigil_exchange::Priority::ALL
+                .iter()
+                .map(|p| {
+                    (
+                        p.as_str().to_string(),
+                        by_priority.get(p).copied().unwrap_or(0),
+                    )
+                })
+                .collect(),
+            answered,
+            overdue,
+        })
+    }
+
     /// Whether screening by `authority` raises alerts to the states whose designations it
     /// hits (off unless set).
     pub async fn auto_alert(&self, authority: &str) -> Result<bool> {

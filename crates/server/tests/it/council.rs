@@ -189,7 +189,7 @@ store_test!(new_delhi_scenario_through_the_api, |db| {
     assert!(md.body.contains("- IN: 2026-10-28 to 2027-10-27"));
     assert!(md
         .body
-        .contains("Information exchanges: 0 (this installation keeps no exchange records)"));
+        .contains("- Messages exchanged between competent authorities: 0\n"));
     assert!(md.body.contains("| Total | 4000000.00 |"), "{}", md.body);
     let pdf = get(
         &w.app,
@@ -660,4 +660,60 @@ store_test!(malformed_council_bodies_are_problems, |db| {
         .problem(400, "invalid_parameter");
     assert_eq!(count(&w, "council_meetings").await, 0);
     assert_eq!(count(&w, "council_decisions").await, 0);
+});
+
+store_test!(report_counts_the_years_messages, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let request = json!({
+        "kind": "request",
+        "recipients": ["RU"],
+        "subjects": ["ru:public"],
+        "title": "Who is this?",
+        "body": "Please share what you hold.",
+        "markings": {"classification": "restricted", "handling": "free", "tlp": "GREEN"},
+        "priority": "immediate"
+    });
+    let sent = send(&w, "POST", "/api/v1/messages", "kz_analyst", request).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.json()["id"].as_i64().unwrap();
+    let reply = json!({
+        "title": "Here",
+        "body": "What we hold.",
+        "markings": {"classification": "restricted", "handling": "free", "tlp": "GREEN"}
+    });
+    let r = send(
+        &w,
+        "POST",
+        &format!("/api/v1/messages/{id}/reply"),
+        "ru_analyst",
+        reply,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let year = &vigil_model::utc_now_rfc3339()[..4];
+    let report = get(
+        &w.app,
+        &format!("/api/v1/council/report?year={year}"),
+        w.token("kz_analyst"),
+    )
+    .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let x = &report.json()["exchanges"];
+    assert_eq!(x["messages"], 2, "{x}");
+    assert_eq!(x["by_kind"][0], json!(["request", 1]));
+    assert_eq!(x["by_kind"][3], json!(["reply", 1]));
+    assert_eq!(x["by_priority"][2], json!(["immediate", 1]));
+    assert_eq!(x["answered"], 1);
+    assert_eq!(x["overdue"], 0);
+    // Another year holds none of them.
+    let next: i64 = year.parse::<i64>().unwrap() + 1;
+    let other = get(
+        &w.app,
+        &format!("/api/v1/council/report?year={next}&format=markdown"),
+        w.token("kz_analyst"),
+    )
+    .await;
+    assert!(other
+        .body
+        .contains("- Messages exchanged between competent authorities: 0\n"));
 });
