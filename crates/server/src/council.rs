@@ -21,8 +21,8 @@ use vigil_council::report::{Report, ReportBudget, ReportDecision, ReportTask};
 use vigil_council::{ChairTerm, Date, Rotation};
 use vigil_model::{Caller, Role};
 use vigil_store::council::{
-    CouncilMember, NewAction, NewDecision, NewDelegate, NewDocument, NewMeeting, NewPlan, NewTask,
-    Payment, Representative,
+    CouncilBody, CouncilMember, NewAction, NewDecision, NewDelegate, NewDocument, NewMeeting,
+    NewPlan, NewTask, Payment, Representative,
 };
 use vigil_store::{NewAuditEntry, Outcome, Store, StoreError};
 
@@ -122,6 +122,7 @@ pub async fn members(State(s): State<AppState>, Auth(c): Auth) -> ApiResult<Json
     read(&s, &c, "members").await?;
     Ok(Json(json!({
         "members": s.store.council_members().await?,
+        "bodies": s.store.council_bodies().await?,
         "representatives": s.store.representatives().await?,
         "partners": s.store.council_partners().await?.into_iter()
             .map(|(code, name)| json!({"code": code, "name": name})).collect::<Vec<_>>(),
@@ -164,6 +165,24 @@ pub async fn add_representative(
             async move { store.add_representative(&r, &a).await }
         },
     )
+    .await?;
+    Ok(Json(json!({"id": id})))
+}
+
+pub async fn bodies(State(s): State<AppState>, Auth(c): Auth) -> ApiResult<Json<Value>> {
+    read(&s, &c, "bodies").await?;
+    Ok(Json(json!({"bodies": s.store.council_bodies().await?})))
+}
+
+pub async fn add_body(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiJson(b): ApiJson<CouncilBody>,
+) -> ApiResult<Json<Value>> {
+    let id = write(&s, &c, "council.body.add", may_edit(&c), SECRETARIAT, |a| {
+        let store = s.store.clone();
+        async move { store.add_council_body(&b, &a).await }
+    })
     .await?;
     Ok(Json(json!({"id": id})))
 }

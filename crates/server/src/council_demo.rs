@@ -123,6 +123,7 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                 &vigil_store::council::Representative {
                     id: 0,
                     body: "council".into(),
+                    body_id: None,
                     state: state.into(),
                     person: format!("Permanent representative {state}"),
                     role: "permanent representative".into(),

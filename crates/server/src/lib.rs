@@ -305,6 +305,8 @@ fn council_routes() -> Router<AppState> {
         .route("/council/plans/{id}/actions", post(c::add_action))
         .route("/council/actions/{id}", put(c::set_action_status))
         .route("/council/report", get(c::report))
+        // gaps of issues 5 and 6
+        .route("/council/bodies", get(c::bodies).post(c::add_body))
 }
 
 /// Checks the bearer token, audits its use as a login, applies the token's rate limit, and

@@ -448,6 +448,20 @@ pub const ROUTES: &[Route] = &[
             "The report to the Council of Heads of State for a year (format: json, markdown, pdf)",
         )
     },
+    // ---- gaps of the council and the exchange ----
+    route(
+        "get",
+        "/api/v1/council/bodies",
+        "The organization's bodies: Council, Executive Committee, Council of Heads of State, expert groups",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/bodies",
+            "Add a body, such as an expert group (secretariat)",
+        )
+    },
     Route {
         authenticated: false,
         ..route("get", "/healthz", "The process is up")

@@ -61,12 +61,43 @@ pub struct CouncilMember {
     pub until: Option<Date>,
 }
 
+pub const BODY_KINDS: [&str; 4] = [
+    "council",
+    "executive_committee",
+    "heads_of_state",
+    "expert_group",
+];
+
+/// A body of the organization: the Council, the Executive Committee, the Council of Heads of
+/// State (seeded) or an expert group (added by the secretariat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilBody {
+    /// Assigned by the store; ignored on input.
+    #[serde(default)]
+    pub id: i64,
+    /// Short code that names the body in representatives, e.g. `council`, `legal-experts`.
+    pub code: String,
+    /// One of [`BODY_KINDS`].
+    pub kind: String,
+    pub name: String,
+    pub since: Date,
+    #[serde(default)]
+    pub until: Option<Date>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Representative {
+    /// Assigned by the store; ignored on input.
+    #[serde(default)]
     pub id: i64,
-    /// `council`, `executive_committee`, `heads_of_state` or an expert group's name.
+    /// The body's code (`council`, `executive_committee`, `heads_of_state`, an expert group's
+    /// code). On input, `body` or `body_id` names the body (both: they must agree).
+    #[serde(default)]
     pub body: String,
+    #[serde(default)]
+    pub body_id: Option<i64>,
     pub state: String,
     pub person: String,
     pub role: String,
@@ -552,12 +583,102 @@ impl Store {
         Ok(())
     }
 
+    /// The council's bodies, by kind then code.
+    pub async fn council_bodies(&self) -> Result<Vec<CouncilBody>> {
+        let rows = sqlx::query(
+            "SELECT id, code, kind, name, since, until FROM council_bodies ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let until: Option<String> = get(r, "until")?;
+                Ok(CouncilBody {
+                    id: get(r, "id")?,
+                    code: get(r, "code")?,
+                    kind: get(r, "kind")?,
+                    name: get(r, "name")?,
+                    since: date(r, "since")?,
+                    until: until
+                        .map(|u| Date::parse("until", &u))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt {
+                            what: "council_bodies.until".into(),
+                            detail: e.to_string(),
+                        })?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a body (an expert group, typically); returns its id. A code in use is a conflict.
+    pub async fn add_council_body(&self, b: &CouncilBody, audit: &NewAuditEntry) -> Result<i64> {
+        if b.code.is_empty()
+            || b.code.len() > 64
+            || !b
+                .code
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        {
+            return Err(rule(RuleError::new(
+                "code",
+                format!(
+                    "{:?}: 1 to 64 lowercase letters, digits, '-' or '_'",
+                    b.code
+                ),
+            )));
+        }
+        if !BODY_KINDS.contains(&b.kind.as_str()) {
+            return Err(rule(RuleError::new(
+                "kind",
+                format!("{:?}; use one of {}", b.kind, BODY_KINDS.join(", ")),
+            )));
+        }
+        check_text("name", &b.name, 200)?;
+        if b.until.is_some_and(|u| u < b.since) {
+            return Err(rule(RuleError::new("until", "ends before it starts")));
+        }
+        let mut tx = self.council_tx().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM council_bodies WHERE code = $1")
+                .bind(&b.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(conflict(RuleError::new(
+                "code",
+                format!("{} is recorded already", b.code),
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO council_bodies (code, kind, name, since, until)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&b.code)
+        .bind(&b.kind)
+        .bind(&b.name)
+        .bind(b.since.to_string())
+        .bind(b.until.map(|u| u.to_string()))
+        .fetch_one(&mut *tx)
+        .await?;
+        append_in(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records who represents a state in a body; `body` (code) or `body_id` must name a
+    /// recorded body, and the dates must lie within the body's. Returns the id.
     pub async fn add_representative(
         &self,
         rep: &Representative,
         audit: &NewAuditEntry,
     ) -> Result<i64> {
-        check_text("body", &rep.body, 200)?;
+        if rep.body.is_empty() && rep.body_id.is_none() {
+            return Err(rule(RuleError::new(
+                "body",
+                "name the body by its code (body) or its id (body_id)",
+            )));
+        }
         check_text("person", &rep.person, 200)?;
         check_text("role", &rep.role, 200)?;
         if rep.until.is_some_and(|u| u < rep.since) {
@@ -575,16 +696,66 @@ impl Store {
                 format!("{} is not a member, observer or partner", rep.state),
             )));
         }
+        let body = match rep.body_id {
+            Some(id) => {
+                sqlx::query("SELECT id, code, since, until FROM council_bodies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| rule(RuleError::new("body_id", format!("no body {id}"))))?
+            }
+            None => {
+                sqlx::query("SELECT id, code, since, until FROM council_bodies WHERE code = $1")
+                    .bind(&rep.body)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| {
+                        rule(RuleError::new(
+                            "body",
+                            format!(
+                                "{:?} is not a recorded body (see /council/bodies)",
+                                rep.body
+                            ),
+                        ))
+                    })?
+            }
+        };
+        let body_id: i64 = get(&body, "id")?;
+        let code: String = get(&body, "code")?;
+        if !rep.body.is_empty() && rep.body != code {
+            return Err(rule(RuleError::new(
+                "body",
+                format!("{:?} is not body {body_id} ({code})", rep.body),
+            )));
+        }
+        let body_since = date(&body, "since")?;
+        let body_until: Option<String> = get(&body, "until")?;
+        if rep.since < body_since {
+            return Err(rule(RuleError::new(
+                "since",
+                format!("{code} exists from {body_since}"),
+            )));
+        }
+        if let Some(until) = body_until {
+            let fits = rep.until.is_some_and(|u| u.to_string() <= until);
+            if !fits {
+                return Err(rule(RuleError::new(
+                    "until",
+                    format!("{code} exists until {until}"),
+                )));
+            }
+        }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO council_representatives (body, state, person, role, since, until)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO council_representatives (body, state, person, role, since, until, body_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(&rep.body)
+        .bind(&code)
         .bind(&rep.state)
         .bind(&rep.person)
         .bind(&rep.role)
         .bind(rep.since.to_string())
         .bind(rep.until.map(|u| u.to_string()))
+        .bind(body_id)
         .fetch_one(&mut *tx)
         .await?;
         append_in(&mut tx, self.backend, audit).await?;
@@ -594,7 +765,7 @@ impl Store {
 
     pub async fn representatives(&self) -> Result<Vec<Representative>> {
         let rows = sqlx::query(
-            "SELECT id, body, state, person, role, since, until FROM council_representatives ORDER BY body, state, since",
+            "SELECT id, body, body_id, state, person, role, since, until FROM council_representatives ORDER BY body, state, since",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -604,6 +775,7 @@ impl Store {
                 Ok(Representative {
                     id: get(r, "id")?,
                     body: get(r, "body")?,
+                    body_id: get(r, "body_id")?,
                     state: get(r, "state")?,
                     person: get(r, "person")?,
                     role: get(r, "role")?,

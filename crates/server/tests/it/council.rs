@@ -717,3 +717,137 @@ store_test!(report_counts_the_years_messages, |db| {
         .body
         .contains("- Messages exchanged between competent authorities: 0\n"));
 });
+
+store_test!(bodies_are_records_and_representatives_name_them, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let sec = "ec_secretariat";
+    let bodies = get(&w.app, "/api/v1/council/bodies", w.token("kz_analyst")).await;
+    assert_eq!(bodies.status, 200, "{}", bodies.body);
+    let kinds: Vec<String> = bodies.json()["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["council", "executive_committee", "heads_of_state"]);
+    let group = json!({"code": "legal-experts", "kind": "expert_group",
+        "name": "Group of legal experts", "since": "2026-01-01", "until": "2027-12-31"});
+    let added = send(&w, "POST", "/api/v1/council/bodies", sec, group.clone()).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let group_id = added.json()["id"].as_i64().unwrap();
+    // Refusals: a duplicate code, a bad kind, a bad code, reversed dates, an unknown field,
+    // anyone but the secretariat; none adds a body.
+    send(&w, "POST", "/api/v1/council/bodies", sec, group.clone())
+        .await
+        .problem(409, "council_conflict");
+    let mut bad = group.clone();
+    bad["code"] = json!("other");
+    bad["kind"] = json!("club");
+    let r = send(&w, "POST", "/api/v1/council/bodies", sec, bad).await;
+    r.problem(422, "invalid_body");
+    assert!(r.body.contains("kind"), "{}", r.body);
+    let mut bad = group.clone();
+    bad["code"] = json!("Legal Experts");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    let mut bad = group.clone();
+    bad["code"] = json!("later");
+    bad["until"] = json!("2025-01-01");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    let mut bad = group.clone();
+    bad["code"] = json!("extra");
+    bad["chair"] = json!("IN");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    send(&w, "POST", "/api/v1/council/bodies", "kz_analyst", group)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(count(&w, "council_bodies").await, 4);
+    // Representatives name a body by code or id; the two must agree; the dates must fit.
+    let rep = |body: Value, since: &str, until: Value| {
+        let mut r = json!({"state": "IN", "person": "P", "role": "expert",
+            "since": since, "until": until});
+        for (k, v) in body.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let by_id = send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        rep(
+            json!({"body_id": group_id}),
+            "2026-02-01",
+            json!("2026-12-31"),
+        ),
+    )
+    .await;
+    assert_eq!(by_id.status, 200, "{}", by_id.body);
+    let by_code = send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        rep(json!({"body": "council"}), "2026-01-01", Value::Null),
+    )
+    .await;
+    assert_eq!(by_code.status, 200, "{}", by_code.body);
+    for (body, since, until, field) in [
+        (
+            json!({"body": "friends"}),
+            "2026-02-01",
+            Value::Null,
+            "body",
+        ),
+        (
+            json!({"body_id": 999}),
+            "2026-02-01",
+            Value::Null,
+            "body_id",
+        ),
+        (
+            json!({"body": "council", "body_id": group_id}),
+            "2026-02-01",
+            Value::Null,
+            "body",
+        ),
+        (json!({}), "2026-02-01", Value::Null, "body"),
+        (
+            json!({"body_id": group_id}),
+            "2025-02-01",
+            json!("2026-01-01"),
+            "since",
+        ),
+        (
+            json!({"body_id": group_id}),
+            "2026-02-01",
+            Value::Null,
+            "until",
+        ),
+    ] {
+        let r = send(
+            &w,
+            "POST",
+            "/api/v1/council/representatives",
+            sec,
+            rep(body.clone(), since, until),
+        )
+        .await;
+        r.problem(422, "invalid_body");
+        assert!(r.body.contains(field), "{body}: {}", r.body);
+    }
+    assert_eq!(count(&w, "council_representatives").await, 2);
+    let members = get(&w.app, "/api/v1/council/members", w.token("kz_analyst"))
+        .await
+        .json();
+    let reps = members["representatives"].as_array().unwrap();
+    let expert = reps.iter().find(|r| r["body"] == "legal-experts").unwrap();
+    assert_eq!(expert["body_id"], group_id);
+    assert_eq!(members["bodies"].as_array().unwrap().len(), 4);
+});
