@@ -11,7 +11,9 @@ use vigil_council::money::{parse_amount, share_text};
 use vigil_council::{ChairTerm, Date};
 use vigil_model::Caller;
 use vigil_server::council::{may_edit, may_record_position, now};
-use vigil_store::council::{NewAction, NewDecision, NewDelegate, NewMeeting, NewPlan, Payment};
+use vigil_store::council::{
+    Agreement, Exercise, NewAction, NewDecision, NewDelegate, NewMeeting, NewPlan, Payment,
+};
 use vigil_store::{NewAuditEntry, Outcome, Store, StoreError};
 
 #[derive(Subcommand)]
@@ -182,6 +184,30 @@ pub enum PlanCommand {
         /// Details as a JSON object.
         #[arg(long)]
         details: Option<String>,
+        /// An exercise's participant (kind exercise); repeat for each.
+        #[arg(long = "participant")]
+        participants: Vec<String>,
+        /// An exercise's scenario (kind exercise).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// An exercise's evaluation (kind exercise).
+        #[arg(long)]
+        evaluation: Option<String>,
+        /// agreement or memorandum (kind agreement).
+        #[arg(long)]
+        form: Option<String>,
+        /// The agreement's other party (kind agreement; default: --partner).
+        #[arg(long)]
+        counterpart: Option<String>,
+        /// YYYY-MM-DD (kind agreement).
+        #[arg(long)]
+        signed_on: Option<String>,
+        /// YYYY-MM-DD (kind agreement; default: --signed-on).
+        #[arg(long)]
+        in_force_from: Option<String>,
+        /// YYYY-MM-DD (kind agreement).
+        #[arg(long)]
+        in_force_to: Option<String>,
         #[arg(long = "as")]
         as_user: String,
     },
@@ -522,9 +548,56 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
             starts,
             ends,
             details,
+            participants,
+            scenario,
+            evaluation,
+            form,
+            counterpart,
+            signed_on,
+            in_force_from,
+            in_force_to,
             as_user,
         }) => {
             let who = caller(store, &as_user).await?;
+            let exercise = if kind == "exercise" {
+                Some(Exercise {
+                    participants,
+                    scenario: scenario
+                        .ok_or_else(|| anyhow!("--scenario: an exercise needs its scenario"))?,
+                    evaluation,
+                })
+            } else if !participants.is_empty() || scenario.is_some() || evaluation.is_some() {
+                bail!("--participant, --scenario, --evaluation: only for --kind exercise");
+            } else {
+                None
+            };
+            let agreement = if kind == "agreement" {
+                let signed =
+                    signed_on.ok_or_else(|| anyhow!("--signed-on: an agreement needs it"))?;
+                Some(Agreement {
+                    form: form.unwrap_or_else(|| "agreement".into()),
+                    partner: counterpart.or_else(|| partner.clone()).ok_or_else(|| {
+                        anyhow!("--counterpart: an agreement needs its other party")
+                    })?,
+                    signed_on: date("signed-on", &signed)?,
+                    in_force_from: date(
+                        "in-force-from",
+                        in_force_from.as_deref().unwrap_or(&signed),
+                    )?,
+                    in_force_to: in_force_to.map(|t| date("in-force-to", &t)).transpose()?,
+                })
+            } else if form.is_some()
+                || counterpart.is_some()
+                || signed_on.is_some()
+                || in_force_from.is_some()
+                || in_force_to.is_some()
+            {
+                bail!(
+                    "--form, --counterpart, --signed-on, --in-force-*: only for --kind agreement"
+                );
+            } else {
+                None
+            };
             let details = match details {
                 Some(text) => {
                     serde_json::from_str(&text).map_err(|e| anyhow!("--details: not JSON: {e}"))?
@@ -539,6 +612,8 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
                 starts: date("starts", &starts)?,
                 ends: date("ends", &ends)?,
                 details,
+                exercise,
+                agreement,
             };
             let id = write(
                 store,

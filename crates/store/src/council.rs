@@ -290,6 +290,87 @@ pub struct NewPlan {
     /// signing date and place.
     #[serde(default)]
     pub details: serde_json::Value,
+    /// Required for kind `exercise`, refused for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<Exercise>,
+    /// Required for kind `agreement`, refused for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
+}
+
+/// An exercise's record (plan kind `exercise`; its name and dates are the plan's title and
+/// dates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Who takes part: states' or authorities' codes or names, 1 to 50, no repeats.
+    pub participants: Vec<String>,
+    pub scenario: String,
+    /// The evaluation, once made.
+    #[serde(default)]
+    pub evaluation: Option<String>,
+}
+
+pub const AGREEMENT_FORMS: [&str; 2] = ["agreement", "memorandum"];
+
+/// An agreement's or memorandum's record (plan kind `agreement`; its title is the plan's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    /// `agreement` or `memorandum` (of understanding).
+    pub form: String,
+    /// The other party: a partner organization's code or a counterpart's name.
+    pub partner: String,
+    pub signed_on: Date,
+    pub in_force_from: Date,
+    #[serde(default)]
+    pub in_force_to: Option<Date>,
+}
+
+fn check_exercise(e: &Exercise) -> Result<()> {
+    if e.participants.is_empty() || e.participants.len() > 50 {
+        return Err(rule(RuleError::new(
+            "exercise.participants",
+            "1 to 50 participants",
+        )));
+    }
+    for (i, p) in e.participants.iter().enumerate() {
+        check_text(&format!("exercise.participants[{i}]"), p, 200)?;
+        if e.participants[..i].contains(p) {
+            return Err(rule(RuleError::new(
+                &format!("exercise.participants[{i}]"),
+                format!("{p:?} is listed twice"),
+            )));
+        }
+    }
+    check_text("exercise.scenario", &e.scenario, 20_000)?;
+    if let Some(ev) = &e.evaluation {
+        check_text("exercise.evaluation", ev, 20_000)?;
+    }
+    Ok(())
+}
+
+fn check_agreement(a: &Agreement) -> Result<()> {
+    if !AGREEMENT_FORMS.contains(&a.form.as_str()) {
+        return Err(rule(RuleError::new(
+            "agreement.form",
+            format!("{:?}: use agreement or memorandum", a.form),
+        )));
+    }
+    check_text("agreement.partner", &a.partner, 200)?;
+    if a.in_force_from < a.signed_on {
+        return Err(rule(RuleError::new(
+            "agreement.in_force_from",
+            "enters into force before it is signed",
+        )));
+    }
+    if a.in_force_to.is_some_and(|t| t < a.in_force_from) {
+        return Err(rule(RuleError::new(
+            "agreement.in_force_to",
+            "ends before it enters into force",
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1766,6 +1847,35 @@ impl Store {
         if p.ends < p.starts {
             return Err(rule(RuleError::new("ends", "ends before it starts")));
         }
+        if p.exercise.is_some() && p.kind != "exercise" {
+            return Err(rule(RuleError::new(
+                "exercise",
+                format!("only for kind exercise, not {}", p.kind),
+            )));
+        }
+        if p.agreement.is_some() && p.kind != "agreement" {
+            return Err(rule(RuleError::new(
+                "agreement",
+                format!("only for kind agreement, not {}", p.kind),
+            )));
+        }
+        match (p.kind.as_str(), &p.exercise, &p.agreement) {
+            ("exercise", Some(e), _) => check_exercise(e)?,
+            ("agreement", _, Some(a)) => check_agreement(a)?,
+            ("exercise", None, _) => {
+                return Err(rule(RuleError::new(
+                    "exercise",
+                    "an exercise needs its record: participants, scenario, evaluation",
+                )))
+            }
+            ("agreement", _, None) => {
+                return Err(rule(RuleError::new(
+                    "agreement",
+                    "an agreement needs its record: form, partner, signed_on, in_force_from",
+                )))
+            }
+            _ => {}
+        }
         let details = serde_json::to_string(&p.details).map_err(|e| StoreError::Corrupt {
             what: "details".into(),
             detail: e.to_string(),
@@ -1802,6 +1912,37 @@ impl Store {
         .bind(vigil_model::utc_now_rfc3339())
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(e) = &p.exercise {
+            let participants =
+                serde_json::to_string(&e.participants).map_err(|err| StoreError::Corrupt {
+                    what: "exercise.participants".into(),
+                    detail: err.to_string(),
+                })?;
+            sqlx::query(
+                "INSERT INTO council_exercises (plan_id, participants, scenario, evaluation)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(participants)
+            .bind(&e.scenario)
+            .bind(e.evaluation.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(a) = &p.agreement {
+            sqlx::query(
+                "INSERT INTO council_agreements (plan_id, form, partner, signed_on, in_force_from, in_force_to)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&a.form)
+            .bind(&a.partner)
+            .bind(a.signed_on.to_string())
+            .bind(a.in_force_from.to_string())
+            .bind(a.in_force_to.map(|t| t.to_string()))
+            .execute(&mut *tx)
+            .await?;
+        }
         let mut entry = audit.clone();
         entry.records = vec![format!("council:plan:{id}")];
         append_in(&mut tx, self.backend, &entry).await?;
@@ -1918,6 +2059,44 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+            let exercise = sqlx::query(
+                "SELECT participants, scenario, evaluation FROM council_exercises WHERE plan_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|e| {
+                Ok::<_, StoreError>(Exercise {
+                    participants: get_json(&e, "participants", "council_exercises.participants")?,
+                    scenario: get(&e, "scenario")?,
+                    evaluation: get(&e, "evaluation")?,
+                })
+            })
+            .transpose()?;
+            let agreement = sqlx::query(
+                "SELECT form, partner, signed_on, in_force_from, in_force_to FROM council_agreements
+                 WHERE plan_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|a| {
+                let to: Option<String> = get(&a, "in_force_to")?;
+                Ok::<_, StoreError>(Agreement {
+                    form: get(&a, "form")?,
+                    partner: get(&a, "partner")?,
+                    signed_on: date(&a, "signed_on")?,
+                    in_force_from: date(&a, "in_force_from")?,
+                    in_force_to: to
+                        .map(|t| Date::parse("in_force_to", &t))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt {
+                            what: "council_agreements.in_force_to".into(),
+                            detail: e.to_string(),
+                        })?,
+                })
+            })
+            .transpose()?;
             out.push(Plan {
                 id,
                 plan: NewPlan {
@@ -1928,6 +2107,8 @@ impl Store {
                     starts: date(r, "starts")?,
                     ends: date(r, "ends")?,
                     details: get_json(r, "details", "council_plans.details")?,
+                    exercise,
+                    agreement,
                 },
                 actions,
             });

@@ -353,7 +353,100 @@ store_test!(council_writes_from_the_command_line, |db| {
     )
     .failed();
     assert!(bad.stderr.contains("status"), "{}", bad.stderr);
+    vigil(
+        db,
+        &[
+            "council",
+            "plan",
+            "add",
+            "--kind",
+            "exercise",
+            "--title",
+            "Border exercise",
+            "--owner",
+            "RATS-EC",
+            "--starts",
+            "2028-05-01",
+            "--ends",
+            "2028-05-02",
+            "--participant",
+            "KZ",
+            "--participant",
+            "KG",
+            "--scenario",
+            "Armed group crosses",
+            "--as",
+            sec,
+        ],
+    )
+    .ok();
+    let no_scenario = vigil(
+        db,
+        &[
+            "council",
+            "plan",
+            "add",
+            "--kind",
+            "exercise",
+            "--title",
+            "X",
+            "--owner",
+            "RATS-EC",
+            "--starts",
+            "2028-05-01",
+            "--ends",
+            "2028-05-02",
+            "--participant",
+            "KZ",
+            "--as",
+            sec,
+        ],
+    )
+    .failed();
+    assert!(
+        no_scenario.stderr.contains("--scenario"),
+        "{}",
+        no_scenario.stderr
+    );
+    vigil(
+        db,
+        &[
+            "council",
+            "plan",
+            "add",
+            "--kind",
+            "agreement",
+            "--title",
+            "MoU with CSTO",
+            "--partner",
+            "CSTO",
+            "--owner",
+            "RATS-EC",
+            "--starts",
+            "2028-01-01",
+            "--ends",
+            "2030-12-31",
+            "--form",
+            "memorandum",
+            "--signed-on",
+            "2028-01-01",
+            "--as",
+            sec,
+        ],
+    )
+    .ok();
     let plans = vigil(db, &["council", "plans"]).ok().json_lines();
+    let border = plans
+        .iter()
+        .find(|p| p["title"] == "Border exercise")
+        .unwrap();
+    assert_eq!(border["exercise"]["participants"][1], "KG");
+    let mou = plans
+        .iter()
+        .find(|p| p["title"] == "MoU with CSTO")
+        .unwrap();
+    assert_eq!(mou["agreement"]["partner"], "CSTO");
+    assert_eq!(mou["agreement"]["in_force_from"], "2028-01-01");
     let ours = plans
         .iter()
         .find(|p| p["title"] == "Work plan 2028")

@@ -851,3 +851,139 @@ store_test!(bodies_are_records_and_representatives_name_them, |db| {
     assert_eq!(expert["body_id"], group_id);
     assert_eq!(members["bodies"].as_array().unwrap().len(), 4);
 });
+
+store_test!(exercises_and_agreements_are_structured, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    vigil_server::council_demo::demo(&w.store).await.unwrap();
+    let plans = get(&w.app, "/api/v1/council/plans", w.token("kz_analyst"))
+        .await
+        .json();
+    let find = |kind: &str| {
+        plans["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .unwrap()
+            .clone()
+    };
+    let exercise = find("exercise");
+    assert_eq!(
+        exercise["exercise"]["participants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert!(exercise["exercise"]["scenario"]
+        .as_str()
+        .unwrap()
+        .contains("propaganda"));
+    let agreement = find("agreement");
+    assert_eq!(agreement["agreement"]["form"], "memorandum");
+    assert_eq!(agreement["agreement"]["partner"], "CIS-ATC");
+    assert_eq!(agreement["agreement"]["in_force_to"], "2032-05-19");
+    assert!(find("programme").get("exercise").is_none());
+
+    let sec = "ec_secretariat";
+    let before = count(&w, "council_plans").await;
+    let plan = |kind: &str, extra: Value| {
+        let mut p = json!({"kind": kind, "title": "T", "owner": "RATS-EC",
+            "starts": "2028-03-01", "ends": "2028-03-03"});
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    };
+    let good_exercise =
+        json!({"participants": ["KZ", "KG"], "scenario": "Hostage rescue at an airport"});
+    let good_agreement = json!({"form": "agreement", "partner": "CSTO",
+        "signed_on": "2028-03-01", "in_force_from": "2028-04-01"});
+    for (body, field) in [
+        (plan("exercise", json!({})), "exercise"),
+        (plan("agreement", json!({})), "agreement"),
+        (
+            plan("programme", json!({"exercise": good_exercise})),
+            "exercise",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": good_exercise, "agreement": good_agreement}),
+            ),
+            "agreement",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": [], "scenario": "S"}}),
+            ),
+            "exercise.participants",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": ["KZ", "KZ"], "scenario": "S"}}),
+            ),
+            "exercise.participants[1]",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": ["KZ"], "scenario": "S", "score": 3}}),
+            ),
+            "score",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "treaty", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-04-01"}}),
+            ),
+            "agreement.form",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "agreement", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-02-01"}}),
+            ),
+            "agreement.in_force_from",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "agreement", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-04-01",
+                "in_force_to": "2028-03-15"}}),
+            ),
+            "agreement.in_force_to",
+        ),
+    ] {
+        let r = send(&w, "POST", "/api/v1/council/plans", sec, body.clone()).await;
+        r.problem(422, "invalid_body");
+        assert!(r.body.contains(field), "{body}: {}", r.body);
+    }
+    assert_eq!(count(&w, "council_plans").await, before);
+    assert_eq!(count(&w, "council_exercises").await, 1);
+    let ok = send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        plan("exercise", json!({"exercise": good_exercise})),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let ok = send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        plan("agreement", json!({"agreement": good_agreement})),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(count(&w, "council_exercises").await, 2);
+    assert_eq!(count(&w, "council_agreements").await, 2);
+});

@@ -26,3 +26,21 @@ INSERT INTO council_bodies (code, kind, name, since)
 ALTER TABLE council_representatives ADD COLUMN body_id BIGINT REFERENCES council_bodies(id);
 UPDATE council_representatives
     SET body_id = (SELECT b.id FROM council_bodies b WHERE b.code = council_representatives.body);
+
+-- Exercises and agreements as structured records beside their plan (kind `exercise`,
+-- `agreement`): the plan gives the name (title) and dates.
+CREATE TABLE council_exercises (
+    plan_id BIGINT PRIMARY KEY REFERENCES council_plans(id),
+    participants TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    evaluation TEXT
+);
+
+CREATE TABLE council_agreements (
+    plan_id BIGINT PRIMARY KEY REFERENCES council_plans(id),
+    form TEXT NOT NULL CHECK (form IN ('agreement', 'memorandum')),
+    partner TEXT NOT NULL,
+    signed_on TEXT NOT NULL,
+    in_force_from TEXT NOT NULL,
+    in_force_to TEXT
+);
