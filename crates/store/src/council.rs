@@ -138,6 +138,7 @@ pub struct Meeting {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewDelegate {
     pub state: String,
     pub name: String,
@@ -151,7 +152,8 @@ pub struct NewDelegate {
 
 pub const VISA_STATUSES: [&str; 4] = ["not_required", "requested", "issued", "refused"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delegate {
     pub id: i64,
     pub meeting_id: i64,
@@ -278,6 +280,7 @@ pub const PLAN_KINDS: [&str; 5] = [
 pub const ACTION_STATUSES: [&str; 4] = ["planned", "in_progress", "done", "cancelled"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPlan {
     pub kind: String,
     pub title: String,
@@ -374,6 +377,7 @@ fn check_agreement(a: &Agreement) -> Result<()> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAction {
     pub action: String,
     pub owner: String,
@@ -381,14 +385,16 @@ pub struct NewAction {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Action {
     pub id: i64,
     #[serde(flatten)]
     pub action: NewAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     pub id: i64,
     #[serde(flatten)]
@@ -396,8 +402,9 @@ pub struct Plan {
     pub actions: Vec<Action>,
 }
 
-/// A meeting with everything recorded for it, and the open tasks it reviews.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A meeting with everything recorded for it, and the open tasks it reviews (an output,
+/// serialized only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeetingRecord {
     #[serde(flatten)]
     pub meeting: Meeting,

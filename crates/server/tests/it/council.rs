@@ -987,3 +987,50 @@ store_test!(exercises_and_agreements_are_structured, |db| {
     assert_eq!(count(&w, "council_exercises").await, 2);
     assert_eq!(count(&w, "council_agreements").await, 2);
 });
+
+store_test!(
+    unknown_fields_are_refused_in_delegates_actions_plans,
+    |db| {
+        let w = world(&db.location, vigil_server::Config::default()).await;
+        let sec = "ec_secretariat";
+        let m = send(
+            &w,
+            "POST",
+            "/api/v1/council/meetings",
+            sec,
+            json!({"kind": "regular", "title": "T", "host_state": "IN", "venue": "V",
+            "starts": "2027-03-01", "ends": "2027-03-02"}),
+        )
+        .await;
+        assert_eq!(m.status, 200, "{}", m.body);
+        let meeting = m.json()["id"].as_i64().unwrap();
+        let delegate = json!({"state": "PK", "name": "N", "role": "r", "arrival": "2027-03-01",
+        "departure": "2027-03-02", "entry_point": "Attari", "visa_status": "issued"});
+        let plan = json!({"kind": "work_plan", "title": "T", "owner": "RATS-EC",
+        "starts": "2027-01-01", "ends": "2027-12-31"});
+        let p = send(&w, "POST", "/api/v1/council/plans", sec, plan.clone()).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        let plan_id = p.json()["id"].as_i64().unwrap();
+        let action = json!({"action": "A", "owner": "RATS-EC", "deadline": "2027-06-30",
+        "status": "planned"});
+        let delegates_uri = format!("/api/v1/council/meetings/{meeting}/delegates");
+        let actions_uri = format!("/api/v1/council/plans/{plan_id}/actions");
+        for (uri, good, table) in [
+            (delegates_uri.as_str(), delegate, "council_delegates"),
+            ("/api/v1/council/plans", plan, "council_plans"),
+            (actions_uri.as_str(), action, "council_actions"),
+        ] {
+            let before = count(&w, table).await;
+            let mut bad = good.clone();
+            bad["id"] = json!(7);
+            bad["clearance"] = json!("top");
+            let r = send(&w, "POST", uri, sec, bad).await;
+            r.problem(422, "invalid_body");
+            assert!(r.body.contains("unknown field"), "{uri}: {}", r.body);
+            assert_eq!(count(&w, table).await, before, "{uri}");
+            let ok = send(&w, "POST", uri, sec, good).await;
+            assert_eq!(ok.status, 200, "{uri}: {}", ok.body);
+            assert_eq!(count(&w, table).await, before + 1, "{uri}");
+        }
+    }
+);
