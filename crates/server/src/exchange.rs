@@ -513,32 +513,7 @@ pub async fn attachment(
     Auth(caller): Auth,
     ApiPath((raw, index)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
-    require(
-        &state,
-        &caller,
-        "message.attachment",
-        may_read(caller.role),
-        "auditors read the audit log, not messages",
-    )
-    .await?;
-    let m = visible_message(&state, &caller, "message.attachment", &raw).await?;
-    let index: i64 = index
-        .parse()
-        .map_err(|_| ApiError::invalid("index: a number (0, 1…)"))?;
-    let (info, bytes) = state
-        .store
-        .attachment(m.id, index)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    audit(
-        &state,
-        &caller,
-        "message.attachment",
-        Outcome::Success,
-        vec![format!("message:{}", m.id)],
-        &format!("attachment {index} ({})", info.sha256),
-    )
-    .await;
+    let (info, bytes) = message_attachment(&state, &caller, &raw, &index).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&info.media_type) {
@@ -553,6 +528,43 @@ pub async fn attachment(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// Attachment `index` of message `raw` as `caller` may get it (the API's and the command
+/// line's): its description and bytes; audited as `message.attachment`.
+pub async fn message_attachment(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    index: &str,
+) -> ApiResult<(vigil_exchange::AttachmentInfo, Vec<u8>)> {
+    require(
+        state,
+        caller,
+        "message.attachment",
+        may_read(caller.role),
+        "auditors read the audit log, not messages",
+    )
+    .await?;
+    let m = visible_message(state, caller, "message.attachment", raw).await?;
+    let index: i64 = index
+        .parse()
+        .map_err(|_| ApiError::invalid("index: a number (0, 1…)"))?;
+    let (info, bytes) = state
+        .store
+        .attachment(m.id, index)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit(
+        state,
+        caller,
+        "message.attachment",
+        Outcome::Success,
+        vec![format!("message:{}", m.id)],
+        &format!("attachment {index} ({})", info.sha256),
+    )
+    .await;
+    Ok((info, bytes))
 }
 
 pub async fn reply(
@@ -636,9 +648,9 @@ pub async fn reply_message(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardInput {
-    recipients: Vec<String>,
+    pub recipients: Vec<String>,
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
 pub async fn forward(
@@ -647,24 +659,37 @@ pub async fn forward(
     ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<ForwardInput>,
 ) -> ApiResult<Response> {
+    let v = forward_message(&state, &caller, &raw, input).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Forwards message `raw` as `caller` (the API's and the command line's): the checks of the
+/// handling code and TLP label, a new message with the same markings and attachments;
+/// returns it as its sender sees it.
+pub async fn forward_message(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    input: ForwardInput,
+) -> ApiResult<Value> {
     let action = "message.forward";
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         action,
         may_send(caller.role, Kind::Request),
         "your role may not send messages",
     )
     .await?;
-    let original = visible_message(&state, &caller, action, &raw).await?;
+    let original = visible_message(state, caller, action, raw).await?;
     let records = vec![format!("message:{}", original.id)];
-    let known = known_authorities(&state).await?;
+    let known = known_authorities(state).await?;
     let mut targets = Vec::new();
     for (i, r) in input.recipients.iter().enumerate() {
         match resolve_recipient(&format!("recipients[{i}]"), r, &known) {
             Ok(r) if !targets.contains(&r) => targets.push(r),
             Ok(_) => {}
-            Err(e) => return Err(failed(&state, &caller, action, records, e.into()).await),
+            Err(e) => return Err(failed(state, caller, action, records, e.into()).await),
         }
     }
     if targets.is_empty() {
@@ -672,22 +697,22 @@ pub async fn forward(
             ErrorCode::InvalidBody,
             "recipients: give at least one recipient",
         );
-        return Err(failed(&state, &caller, action, records, e).await);
+        return Err(failed(state, caller, action, records, e).await);
     }
     if let Err(e) = check_forward(
         &original.markings,
         &original.sender_authority,
-        &caller,
+        caller,
         &targets,
     ) {
-        return Err(failed(&state, &caller, action, records, e.into()).await);
+        return Err(failed(state, caller, action, records, e.into()).await);
     }
-    if let Err(e) = check_subjects(&state, &caller, &original.subjects, &targets, false).await {
-        return Err(failed(&state, &caller, action, records, e).await);
+    if let Err(e) = check_subjects(state, caller, &original.subjects, &targets, false).await {
+        return Err(failed(state, caller, action, records, e).await);
     }
     if input.note.len() > vigil_exchange::message::MAX_BODY_BYTES {
         let e = ApiError::new(ErrorCode::InvalidBody, "note: at most 64 KiB");
-        return Err(failed(&state, &caller, action, records, e).await);
+        return Err(failed(state, caller, action, records, e).await);
     }
     let mut attachments = Vec::new();
     for a in &original.attachments {
@@ -727,9 +752,8 @@ pub async fn forward(
         in_reply_to: None,
         forwarded_from: Some(original.id),
     };
-    let m = store_message(&state, &caller, action, &message, records).await?;
-    let v = view(&state, &caller, &m, None).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let m = store_message(state, caller, action, &message, records).await?;
+    view(state, caller, &m, None).await
 }
 
 /// The follow-up of a restricted hit: what the requester screened and why.
