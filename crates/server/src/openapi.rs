@@ -217,11 +217,35 @@ pub const ROUTES: &[Route] = &[
     route("get", "/taxii2/api/collections/", "TAXII 2.1 collections: the register and the exchange"),
     route("get", "/taxii2/api/collections/{id}/", "One TAXII 2.1 collection"),
     Route {
-        query: &["added_after", "limit", "next"],
+        query: &["added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"],
         ..route(
             "get",
             "/taxii2/api/collections/{id}/objects/",
-            "A collection's STIX objects you may see, by date added, paged",
+            "A collection's STIX objects you may see, by date added, filtered, paged",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/manifest/",
+            "A collection's manifest: id, date added, version and media type of the objects you may see",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/objects/{object_id}/",
+            "One object of a collection (every version)",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/objects/{object_id}/versions/",
+            "The versions of one object of a collection",
         )
     },
     Route {

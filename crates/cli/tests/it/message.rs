@@ -420,7 +420,10 @@ store_test!(
             .filter(|m| m["forwarded_from"].to_string() == id)
             .collect();
         assert_eq!(forwarded.len(), 1, "{}", inbox.stdout);
-        assert!(forwarded[0]["body"].as_str().unwrap().starts_with("For you"));
+        assert!(forwarded[0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("For you"));
         let abroad = vigil(
             db,
             &[
