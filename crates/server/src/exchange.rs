@@ -931,10 +931,79 @@ pub(crate) async fn auto_alerts(
     }
 }
 
+/// After a national designation of the caller's own member state was added, amended or
+/// withdrawn through the API, when the caller's authority's policy says so: one
+/// `notification` about it to those the record is distributed to (named states; all members;
+/// all members and partners; for public records all members). A record kept for its
+/// originator only raises none. Failures are logged and audited: the change stands.
+pub(crate) async fn auto_notify(
+    state: &AppState,
+    caller: &Caller,
+    what: &str,
+    entity: &vigil_model::Entity,
+    revision: i64,
+) {
+    match state.store.auto_notify(&caller.authority).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the exchange policy");
+            return;
+        }
+    }
+    let own = caller.member_state.clone().unwrap_or_default();
+    let (recipients, tlp) = match &entity.distribution {
+        vigil_model::Distribution::Originator => return,
+        vigil_model::Distribution::States(states) => (
+            states
+                .iter()
+                .filter(|s| **s != own)
+                .map(|s| Recipient::State(s.clone()))
+                .collect::<Vec<_>>(),
+            Tlp::Amber,
+        ),
+        vigil_model::Distribution::AllMembers => (vec![Recipient::AllMembers], Tlp::Green),
+        vigil_model::Distribution::MembersAndPartners => {
+            (vec![Recipient::AllMembers, Recipient::Partners], Tlp::Green)
+        }
+        vigil_model::Distribution::Public => (vec![Recipient::AllMembers], Tlp::Clear),
+    };
+    if recipients.is_empty() {
+        return;
+    }
+    let caption: String = entity.caption().chars().take(300).collect();
+    let message = NewMessage {
+        kind: Kind::Notification,
+        recipients,
+        subjects: vec![entity.id.to_string()],
+        title: format!("Designation {what}: {caption}"),
+        body: format!(
+            "{} {what} the designation of {} ({caption}) on its national list, revision {revision}.",
+            caller.authority, entity.id
+        ),
+        markings: Markings {
+            classification: Classification::Restricted,
+            handling: Handling::Free,
+            tlp,
+        },
+        priority: Priority::Routine,
+        context: Context::default(),
+        attachments: Vec::new(),
+        in_reply_to: None,
+        forwarded_from: None,
+    };
+    if let Err(e) = store_message(state, caller, "message.notify", &message, Vec::new()).await {
+        tracing::error!(error = %e.detail, "cannot raise an automatic notification");
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyInput {
-    auto_alert: bool,
+    #[serde(default)]
+    auto_alert: Option<bool>,
+    #[serde(default)]
+    auto_notify: Option<bool>,
 }
 
 pub async fn get_policy(
@@ -942,9 +1011,12 @@ pub async fn get_policy(
     Auth(caller): Auth,
 ) -> ApiResult<Json<Value>> {
     let auto_alert = state.store.auto_alert(&caller.authority).await?;
-    Ok(Json(
-        json!({"authority": caller.authority, "auto_alert": auto_alert}),
-    ))
+    let auto_notify = state.store.auto_notify(&caller.authority).await?;
+    Ok(Json(json!({
+        "authority": caller.authority,
+        "auto_alert": auto_alert,
+        "auto_notify": auto_notify,
+    })))
 }
 
 pub async fn put_policy(
@@ -960,20 +1032,43 @@ pub async fn put_policy(
         "only admins set their authority's exchange policy",
     )
     .await?;
+    if input.auto_alert.is_none() && input.auto_notify.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "auto_alert, auto_notify: give at least one",
+        ));
+    }
+    let set = |name: &str, v: Option<bool>| v.map(|v| format!("{name} = {v}"));
+    let detail = [
+        set("auto_alert", input.auto_alert),
+        set("auto_notify", input.auto_notify),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     let entry = NewAuditEntry::new(
         &caller.user,
         &caller.authority,
         "exchange.policy",
         Outcome::Success,
     )
-    .detail(format!("auto_alert = {}", input.auto_alert));
-    state
+    .detail(detail);
+    let (auto_alert, auto_notify) = state
         .store
-        .set_auto_alert(&caller.authority, input.auto_alert, &caller.user, &entry)
+        .set_exchange_policy(
+            &caller.authority,
+            input.auto_alert,
+            input.auto_notify,
+            &caller.user,
+            &entry,
+        )
         .await?;
-    Ok(Json(
-        json!({"authority": caller.authority, "auto_alert": input.auto_alert}),
-    ))
+    Ok(Json(json!({
+        "authority": caller.authority,
+        "auto_alert": auto_alert,
+        "auto_notify": auto_notify,
+    })))
 }
 
 /// Everything `caller` may see as STIX objects with the time each was added: the TLP

@@ -450,6 +450,62 @@ impl Store {
         Ok(v == Some(1))
     }
 
+    /// Whether `authority`'s own national designations, changed through the API, raise
+    /// notifications (off unless set).
+    pub async fn auto_notify(&self, authority: &str) -> Result<bool> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT auto_notify FROM exchange_policies WHERE authority = $1")
+                .bind(authority)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(v == Some(1))
+    }
+
+    /// Sets `authority`'s policy — each of `auto_alert`, `auto_notify` given, the other kept —
+    /// and appends `audit` in the same transaction.
+    pub async fn set_exchange_policy(
+        &self,
+        authority: &str,
+        auto_alert: Option<bool>,
+        auto_notify: Option<bool>,
+        user: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<(bool, bool)> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT auto_alert, auto_notify FROM exchange_policies WHERE authority = $1",
+        )
+        .bind(authority)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (old_alert, old_notify) = match &row {
+            Some(r) => {
+                let a: i64 = get(r, "auto_alert")?;
+                let n: i64 = get(r, "auto_notify")?;
+                (a == 1, n == 1)
+            }
+            None => (false, false),
+        };
+        let alert = auto_alert.unwrap_or(old_alert);
+        let notify = auto_notify.unwrap_or(old_notify);
+        sqlx::query(
+            "INSERT INTO exchange_policies (authority, auto_alert, auto_notify, updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (authority) DO UPDATE
+             SET auto_alert = $2, auto_notify = $3, updated = $4, updated_by = $5",
+        )
+        .bind(authority)
+        .bind(i64::from(alert))
+        .bind(i64::from(notify))
+        .bind(vigil_model::utc_now_rfc3339())
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        append_in(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok((alert, notify))
+    }
+
     /// Sets `authority`'s policy and appends `audit` in the same transaction.
     pub async fn set_auto_alert(
         &self,

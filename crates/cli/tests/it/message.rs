@@ -417,7 +417,7 @@ store_test!(
         let forwarded: Vec<_> = inbox
             .json_lines()
             .into_iter()
-            .filter(|m| m["forwarded_from"].to_string() == id)
+            .filter(|m| m["forwarded_from"] == id.parse::<i64>().unwrap())
             .collect();
         assert_eq!(forwarded.len(), 1, "{}", inbox.stdout);
         assert!(forwarded[0]["body"]

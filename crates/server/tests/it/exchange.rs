@@ -1035,3 +1035,198 @@ store_test!(taxii_manifest_versions_and_match_filters, |db| {
         "invalid_token",
     );
 });
+
+store_test!(
+    own_designation_changes_raise_notifications_by_policy,
+    |db| {
+        let w = world(&db.location, vigil_server::Config::default()).await;
+        let ru_admin = user(&w, "ru_admin", "RU-FSB", Role::Admin).await;
+        let ru = w.token("ru_analyst").to_string();
+        let designation = |id: &str, distribution: Value| {
+            json!({"id": id, "schema": "Organization", "names": ["Zorya Northern Cell"],
+            "legal_basis": "Supreme Court decision", "listed_on": "2024-03-01", "reference": "AKPI-24-2",
+            "distribution": distribution})
+        };
+        let notifications = |w: &World| {
+            let store = w.store.clone();
+            async move {
+                store
+                    .all_messages()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|m| m.kind == vigil_exchange::Kind::Notification)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Off by default: a change raises nothing.
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("quiet", json!({"scope": "all_members"})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(notifications(&w).await.is_empty());
+        // The policy: admins only, at least one setting, settings kept independently.
+        let policy = |token: String, body: Value| {
+            let app = w.app.clone();
+            async move {
+                call(
+                    &app,
+                    "PUT",
+                    "/api/v1/exchange/policy",
+                    Some(&token),
+                    body.to_string(),
+                )
+                .await
+            }
+        };
+        policy(ru.clone(), json!({"auto_notify": true}))
+            .await
+            .problem(403, "forbidden");
+        policy(ru_admin.clone(), json!({}))
+            .await
+            .problem(422, "invalid_body");
+        policy(ru_admin.clone(), json!({"auto_notify": "yes"}))
+            .await
+            .problem(422, "invalid_body");
+        let set = policy(ru_admin.clone(), json!({"auto_alert": true})).await;
+        assert_eq!(set.json()["auto_notify"], false, "{}", set.body);
+        let set = policy(ru_admin.clone(), json!({"auto_notify": true})).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let got = get(&w.app, "/api/v1/exchange/policy", &ru_admin)
+            .await
+            .json();
+        assert_eq!(
+            (got["auto_alert"].clone(), got["auto_notify"].clone()),
+            (json!(true), json!(true))
+        );
+
+        // Added for Kazakhstan only: KZ is notified, China is not.
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("n1", json!({"scope": "states", "states": ["KZ"]})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let sent = notifications(&w).await;
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].subjects, ["ru:n1"]);
+        assert_eq!(
+            sent[0].recipients,
+            [vigil_exchange::Recipient::State("KZ".into())]
+        );
+        assert!(
+            sent[0].title.starts_with("Designation added"),
+            "{}",
+            sent[0].title
+        );
+        let kz = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("kz_analyst"),
+        )
+        .await;
+        assert_eq!(
+            kz.json()["messages"].as_array().unwrap().len(),
+            1,
+            "{}",
+            kz.body
+        );
+        let cn = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("cn_analyst"),
+        )
+        .await;
+        assert!(
+            cn.json()["messages"].as_array().unwrap().is_empty(),
+            "{}",
+            cn.body
+        );
+        // Amended to all members, then withdrawn: both announced to every member state.
+        let r = call(
+            &w.app,
+            "PUT",
+            "/api/v1/designations/ru:n1",
+            Some(&ru),
+            designation("n1", json!({"scope": "all_members"})).to_string(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = call(
+            &w.app,
+            "DELETE",
+            "/api/v1/designations/ru:n1",
+            Some(&ru),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let sent = notifications(&w).await;
+        assert_eq!(sent.len(), 3);
+        assert!(sent[1].title.starts_with("Designation amended"));
+        assert!(sent[2].title.starts_with("Designation withdrawn"));
+        assert_eq!(sent[2].recipients, [vigil_exchange::Recipient::AllMembers]);
+        let cn = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("cn_analyst"),
+        )
+        .await;
+        assert_eq!(
+            cn.json()["messages"].as_array().unwrap().len(),
+            2,
+            "{}",
+            cn.body
+        );
+        // A record kept for its originator is announced to no one; nor are changes by another
+        // authority of Russia, whose policy is unset; nor a refused change.
+        post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("secret", json!({"scope": "originator"})),
+        )
+        .await;
+        post(
+            &w,
+            w.token("ru2_analyst"),
+            "/api/v1/designations",
+            designation("other", json!({"scope": "all_members"})),
+        )
+        .await;
+        post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("n1", json!({"scope": "all_members"})),
+        )
+        .await;
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("secret", json!({"scope": "originator"})),
+        )
+        .await;
+        r.problem(409, "entity_exists");
+        assert_eq!(notifications(&w).await.len(), 4, "re-adding n1 is an add");
+        let audit = w
+            .store
+            .audit_log(&vigil_store::AuditFilter {
+                action: Some("message.notify".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 4);
+        assert!(audit
+            .iter()
+            .all(|e| e.user == "ru_analyst" && e.outcome == "success"));
+    }
+);

@@ -44,3 +44,7 @@ CREATE TABLE council_agreements (
     in_force_from TEXT NOT NULL,
     in_force_to TEXT
 );
+
+-- Whether an authority's own national designations, added, amended or withdrawn through the
+-- API, raise a notification to those the record is distributed to.
+ALTER TABLE exchange_policies ADD COLUMN auto_notify BIGINT NOT NULL DEFAULT 0;
