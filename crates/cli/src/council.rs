@@ -161,53 +161,66 @@ pub enum DelegateCommand {
     },
 }
 
+/// `vigil council plan add`'s arguments.
+#[derive(clap::Args)]
+pub struct PlanAdd {
+    /// programme, work_plan, joint_plan, agreement or exercise.
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    title: String,
+    /// A partner organization's code (INTERPOL, UNSC-CTC, CIS-ATC, CSTO, CICA…).
+    #[arg(long)]
+    partner: Option<String>,
+    #[arg(long)]
+    owner: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    starts: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    ends: String,
+    /// Details as a JSON object.
+    #[arg(long)]
+    details: Option<String>,
+    /// An exercise's participant (kind exercise); repeat for each.
+    #[arg(long = "participant")]
+    participants: Vec<String>,
+    /// An exercise's scenario (kind exercise).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// An exercise's evaluation (kind exercise).
+    #[arg(long)]
+    evaluation: Option<String>,
+    /// agreement or memorandum (kind agreement).
+    #[arg(long)]
+    form: Option<String>,
+    /// The agreement's other party (kind agreement; default: --partner).
+    #[arg(long)]
+    counterpart: Option<String>,
+    /// YYYY-MM-DD (kind agreement).
+    #[arg(long)]
+    signed_on: Option<String>,
+    /// YYYY-MM-DD (kind agreement; default: --signed-on).
+    #[arg(long)]
+    in_force_from: Option<String>,
+    /// YYYY-MM-DD (kind agreement).
+    #[arg(long)]
+    in_force_to: Option<String>,
+    #[arg(long = "as")]
+    as_user: String,
+}
+
 #[derive(Subcommand)]
 pub enum PlanCommand {
     /// Create a plan (secretariat); prints `{"id": N}`.
-    Add {
-        /// programme, work_plan, joint_plan, agreement or exercise.
+    Add(Box<PlanAdd>),
+    /// Record an exercise's evaluation once made (secretariat).
+    Evaluate {
+        /// The exercise's plan id.
+        id: i64,
         #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        title: String,
-        /// A partner organization's code (INTERPOL, UNSC-CTC, CIS-ATC, CSTO, CICA…).
-        #[arg(long)]
-        partner: Option<String>,
-        #[arg(long)]
-        owner: String,
-        /// YYYY-MM-DD.
-        #[arg(long)]
-        starts: String,
-        /// YYYY-MM-DD.
-        #[arg(long)]
-        ends: String,
-        /// Details as a JSON object.
-        #[arg(long)]
-        details: Option<String>,
-        /// An exercise's participant (kind exercise); repeat for each.
-        #[arg(long = "participant")]
-        participants: Vec<String>,
-        /// An exercise's scenario (kind exercise).
-        #[arg(long)]
-        scenario: Option<String>,
-        /// An exercise's evaluation (kind exercise).
-        #[arg(long)]
-        evaluation: Option<String>,
-        /// agreement or memorandum (kind agreement).
-        #[arg(long)]
-        form: Option<String>,
-        /// The agreement's other party (kind agreement; default: --partner).
-        #[arg(long)]
-        counterpart: Option<String>,
-        /// YYYY-MM-DD (kind agreement).
-        #[arg(long)]
-        signed_on: Option<String>,
-        /// YYYY-MM-DD (kind agreement; default: --signed-on).
-        #[arg(long)]
-        in_force_from: Option<String>,
-        /// YYYY-MM-DD (kind agreement).
-        #[arg(long)]
-        in_force_to: Option<String>,
+        evaluation: String,
         #[arg(long = "as")]
         as_user: String,
     },
@@ -540,24 +553,25 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
             .await?;
             print_json(&serde_json::json!({ "id": id }))
         }
-        CouncilCommand::Plan(PlanCommand::Add {
-            kind,
-            title,
-            partner,
-            owner,
-            starts,
-            ends,
-            details,
-            participants,
-            scenario,
-            evaluation,
-            form,
-            counterpart,
-            signed_on,
-            in_force_from,
-            in_force_to,
-            as_user,
-        }) => {
+        CouncilCommand::Plan(PlanCommand::Add(args)) => {
+            let PlanAdd {
+                kind,
+                title,
+                partner,
+                owner,
+                starts,
+                ends,
+                details,
+                participants,
+                scenario,
+                evaluation,
+                form,
+                counterpart,
+                signed_on,
+                in_force_from,
+                in_force_to,
+                as_user,
+            } = *args;
             let who = caller(store, &as_user).await?;
             let exercise = if kind == "exercise" {
                 Some(Exercise {
@@ -625,6 +639,22 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
             )
             .await?;
             print_json(&serde_json::json!({ "id": id }))
+        }
+        CouncilCommand::Plan(PlanCommand::Evaluate {
+            id,
+            evaluation,
+            as_user,
+        }) => {
+            let who = caller(store, &as_user).await?;
+            write(
+                store,
+                &who,
+                "council.exercise.evaluate",
+                may_edit(&who),
+                SECRETARIAT,
+                |a| async move { store.set_exercise_evaluation(id, &evaluation, &a).await },
+            )
+            .await
         }
         CouncilCommand::Action(ActionCommand::Add {
             plan,

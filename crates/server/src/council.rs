@@ -776,6 +776,39 @@ pub async fn set_action_status(
     Ok(Json(json!({"ok": true})))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationInput {
+    evaluation: String,
+}
+
+/// `PUT /council/plans/{id}/evaluation`: an exercise's evaluation, once made.
+pub async fn set_evaluation(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<EvaluationInput>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&id)?;
+    write(
+        &s,
+        &c,
+        "council.exercise.evaluate",
+        may_edit(&c),
+        SECRETARIAT,
+        |a| {
+            let store = s.store.clone();
+            async move {
+                store
+                    .set_exercise_evaluation(id, &input.evaluation, &a)
+                    .await
+            }
+        },
+    )
+    .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 // ---- the report ----
 
 /// The report of `year` (1 January to 31 December) as the store holds it at `now`.

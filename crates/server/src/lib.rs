@@ -320,6 +320,7 @@ fn council_routes() -> Router<AppState> {
         .route("/council/report", get(c::report))
         // gaps of issues 5 and 6
         .route("/council/bodies", get(c::bodies).post(c::add_body))
+        .route("/council/plans/{id}/evaluation", put(c::set_evaluation))
 }
 
 /// Checks the bearer token, audits its use as a login, applies the token's rate limit, and

@@ -487,6 +487,14 @@ pub const ROUTES: &[Route] = &[
         )
     },
     Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/plans/{id}/evaluation",
+            "Record an exercise's evaluation (secretariat)",
+        )
+    },
+    Route {
         authenticated: false,
         ..route("get", "/healthz", "The process is up")
     },

@@ -2038,6 +2038,32 @@ impl Store {
         Ok(())
     }
 
+    /// Records (or replaces) the evaluation of exercise `plan_id`, once it is known.
+    pub async fn set_exercise_evaluation(
+        &self,
+        plan_id: i64,
+        evaluation: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<()> {
+        check_text("evaluation", evaluation, 20_000)?;
+        let mut tx = self.council_tx().await?;
+        let done = sqlx::query("UPDATE council_exercises SET evaluation = $1 WHERE plan_id = $2")
+            .bind(evaluation)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NoSuchCouncilRecord(format!(
+                "exercise {plan_id}"
+            )));
+        }
+        let mut entry = audit.clone();
+        entry.records = vec![format!("council:plan:{plan_id}")];
+        append_in(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn plans(&self) -> Result<Vec<Plan>> {
         let rows = sqlx::query(
             "SELECT id, kind, title, partner, owner, starts, ends, details FROM council_plans ORDER BY starts, id",

@@ -441,6 +441,27 @@ store_test!(council_writes_from_the_command_line, |db| {
         .find(|p| p["title"] == "Border exercise")
         .unwrap();
     assert_eq!(border["exercise"]["participants"][1], "KG");
+    let border_id = border["id"].to_string();
+    vigil(
+        db,
+        &[
+            "council",
+            "plan",
+            "evaluate",
+            &border_id,
+            "--evaluation",
+            "Crossing stopped",
+            "--as",
+            sec,
+        ],
+    )
+    .ok();
+    let again = vigil(db, &["council", "plans"]).ok().json_lines();
+    let border = again
+        .iter()
+        .find(|p| p["title"] == "Border exercise")
+        .unwrap();
+    assert_eq!(border["exercise"]["evaluation"], "Crossing stopped");
     let mou = plans
         .iter()
         .find(|p| p["title"] == "MoU with CSTO")

@@ -984,8 +984,49 @@ store_test!(exercises_and_agreements_are_structured, |db| {
     )
     .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
+    let agreement_id = ok.json()["id"].as_i64().unwrap();
     assert_eq!(count(&w, "council_exercises").await, 2);
     assert_eq!(count(&w, "council_agreements").await, 2);
+    // The evaluation, recorded once made; only for exercises, by the secretariat.
+    let exercise_id = exercise["id"].as_i64().unwrap();
+    let evaluate = |id: i64, user: &'static str, body: Value| {
+        let w = &w;
+        async move {
+            send(
+                w,
+                "PUT",
+                &format!("/api/v1/council/plans/{id}/evaluation"),
+                user,
+                body,
+            )
+            .await
+        }
+    };
+    let done = evaluate(exercise_id, sec, json!({"evaluation": "Objectives met"})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    evaluate(agreement_id, sec, json!({"evaluation": "x"}))
+        .await
+        .problem(404, "not_found");
+    evaluate(exercise_id, sec, json!({"evaluation": " "}))
+        .await
+        .problem(422, "invalid_body");
+    evaluate(exercise_id, sec, json!({"evaluation": "x", "grade": 5}))
+        .await
+        .problem(422, "invalid_body");
+    evaluate(exercise_id, "kz_analyst", json!({"evaluation": "x"}))
+        .await
+        .problem(403, "forbidden");
+    let plans = get(&w.app, "/api/v1/council/plans", w.token("kz_analyst"))
+        .await
+        .json();
+    let evaluated = plans["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == exercise_id)
+        .unwrap()
+        .clone();
+    assert_eq!(evaluated["exercise"]["evaluation"], "Objectives met");
 });
 
 store_test!(
