@@ -26,6 +26,9 @@ pub enum CouncilCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The organization's bodies (Council, Executive Committee, Council of Heads of State,
+    /// expert groups), one JSON line each.
+    Bodies,
     /// Who chairs the council on a date (default today).
     Chair {
         /// YYYY-MM-DD.
@@ -420,6 +423,12 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
                 } else {
                     println!("{}\t{}\t{}\tsince {}", m.state, m.name, m.status, m.since);
                 }
+            }
+            Ok(())
+        }
+        CouncilCommand::Bodies => {
+            for b in store.council_bodies().await? {
+                print_json(&b)?;
             }
             Ok(())
         }

@@ -163,6 +163,9 @@ store_test!(council_writes_from_the_command_line, |db| {
     let db = db.location.as_str();
     vigil(db, &["council", "demo"]).ok();
     let sec = "council-secretariat";
+    let bodies = vigil(db, &["council", "bodies"]).ok().json_lines();
+    assert_eq!(bodies[0]["code"], "council");
+    assert_eq!(bodies.len(), 3);
     let meeting = vigil(
         db,
         &[
