@@ -11,7 +11,9 @@ use vigil_council::money::{parse_amount, share_text};
 use vigil_council::{ChairTerm, Date};
 use vigil_model::Caller;
 use vigil_server::council::{may_edit, may_record_position, now};
-use vigil_store::council::{NewDecision, Payment};
+use vigil_store::council::{
+    Agreement, Exercise, NewAction, NewDecision, NewDelegate, NewMeeting, NewPlan, Payment,
+};
 use vigil_store::{NewAuditEntry, Outcome, Store, StoreError};
 
 #[derive(Subcommand)]
@@ -24,6 +26,9 @@ pub enum CouncilCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The organization's bodies (Council, Executive Committee, Council of Heads of State,
+    /// expert groups), one JSON line each.
+    Bodies,
     /// Who chairs the council on a date (default today).
     Chair {
         /// YYYY-MM-DD.
@@ -48,8 +53,23 @@ pub enum CouncilCommand {
     },
     /// The meetings, one JSON line each.
     Meetings,
-    /// One meeting with delegations, documents, decisions and open tasks for review (JSON).
-    Meeting { id: i64 },
+    /// One meeting with delegations, documents, decisions and open tasks for review (JSON):
+    /// `meeting ID`; or `meeting add …` to create one (secretariat).
+    #[command(args_conflicts_with_subcommands = true)]
+    Meeting {
+        id: Option<i64>,
+        #[command(subcommand)]
+        command: Option<MeetingCommand>,
+    },
+    /// Members of national delegations to meetings.
+    #[command(subcommand)]
+    Delegate(DelegateCommand),
+    /// Add a programme, work plan, joint plan, agreement or exercise (secretariat).
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Actions of plans.
+    #[command(subcommand)]
+    Action(ActionCommand),
     /// A meeting and its side events as iCalendar.
     Ics {
         id: i64,
@@ -80,6 +100,161 @@ pub enum CouncilCommand {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MeetingCommand {
+    /// Create a meeting (secretariat); prints `{"id": N}`.
+    Add {
+        /// regular, extraordinary, expert_group or side_event.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        host_state: String,
+        #[arg(long)]
+        venue: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        starts: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        ends: String,
+        /// An agenda item; repeat for each, in order.
+        #[arg(long = "agenda")]
+        agenda: Vec<String>,
+        /// The meeting this one is a side event of.
+        #[arg(long)]
+        parent: Option<i64>,
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// One meeting (JSON), as `meeting ID`.
+    Show { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum DelegateCommand {
+    /// Add a member of a state's delegation to a meeting (secretariat); the arrival must not
+    /// follow the departure and the stay must overlap the meeting. Prints `{"id": N}`.
+    Add {
+        #[arg(long)]
+        meeting: i64,
+        #[arg(long)]
+        state: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        arrival: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        departure: String,
+        #[arg(long)]
+        entry_point: String,
+        /// not_required, requested, issued or refused.
+        #[arg(long, default_value = "not_required")]
+        visa_status: String,
+        #[arg(long = "as")]
+        as_user: String,
+    },
+}
+
+/// `vigil council plan add`'s arguments.
+#[derive(clap::Args)]
+pub struct PlanAdd {
+    /// programme, work_plan, joint_plan, agreement or exercise.
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    title: String,
+    /// A partner organization's code (INTERPOL, UNSC-CTC, CIS-ATC, CSTO, CICA…).
+    #[arg(long)]
+    partner: Option<String>,
+    #[arg(long)]
+    owner: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    starts: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    ends: String,
+    /// Details as a JSON object.
+    #[arg(long)]
+    details: Option<String>,
+    /// An exercise's participant (kind exercise); repeat for each.
+    #[arg(long = "participant")]
+    participants: Vec<String>,
+    /// An exercise's scenario (kind exercise).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// An exercise's evaluation (kind exercise).
+    #[arg(long)]
+    evaluation: Option<String>,
+    /// agreement or memorandum (kind agreement).
+    #[arg(long)]
+    form: Option<String>,
+    /// The agreement's other party (kind agreement; default: --partner).
+    #[arg(long)]
+    counterpart: Option<String>,
+    /// YYYY-MM-DD (kind agreement).
+    #[arg(long)]
+    signed_on: Option<String>,
+    /// YYYY-MM-DD (kind agreement; default: --signed-on).
+    #[arg(long)]
+    in_force_from: Option<String>,
+    /// YYYY-MM-DD (kind agreement).
+    #[arg(long)]
+    in_force_to: Option<String>,
+    #[arg(long = "as")]
+    as_user: String,
+}
+
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// Create a plan (secretariat); prints `{"id": N}`.
+    Add(Box<PlanAdd>),
+    /// Record an exercise's evaluation once made (secretariat).
+    Evaluate {
+        /// The exercise's plan id.
+        id: i64,
+        #[arg(long)]
+        evaluation: String,
+        #[arg(long = "as")]
+        as_user: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ActionCommand {
+    /// Add an action to a plan (secretariat); prints `{"id": N}`.
+    Add {
+        #[arg(long)]
+        plan: i64,
+        #[arg(long)]
+        action: String,
+        #[arg(long)]
+        owner: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        deadline: String,
+        /// planned, in_progress, done or cancelled.
+        #[arg(long, default_value = "planned")]
+        status: String,
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// Set an action's status (secretariat).
+    Status {
+        id: i64,
+        #[arg(long)]
+        status: String,
+        #[arg(long = "as")]
+        as_user: String,
     },
 }
 
@@ -251,6 +426,12 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
             }
             Ok(())
         }
+        CouncilCommand::Bodies => {
+            for b in store.council_bodies().await? {
+                print_json(&b)?;
+            }
+            Ok(())
+        }
         CouncilCommand::Chair { on, json } => {
             let on = match on {
                 Some(text) => date("on", &text)?,
@@ -307,7 +488,225 @@ pub async fn run(store: &Store, command: CouncilCommand) -> Result<()> {
             }
             Ok(())
         }
-        CouncilCommand::Meeting { id } => print_json(&store.meeting(id).await?),
+        CouncilCommand::Meeting { id, command } => match (id, command) {
+            (Some(id), None) | (None, Some(MeetingCommand::Show { id })) => {
+                print_json(&store.meeting(id).await?)
+            }
+            (
+                None,
+                Some(MeetingCommand::Add {
+                    kind,
+                    title,
+                    host_state,
+                    venue,
+                    starts,
+                    ends,
+                    agenda,
+                    parent,
+                    as_user,
+                }),
+            ) => {
+                let who = caller(store, &as_user).await?;
+                let m = NewMeeting {
+                    kind,
+                    title,
+                    host_state,
+                    venue,
+                    starts: date("starts", &starts)?,
+                    ends: date("ends", &ends)?,
+                    agenda,
+                    parent_id: parent,
+                };
+                let id = write(
+                    store,
+                    &who,
+                    "council.meeting.create",
+                    may_edit(&who),
+                    SECRETARIAT,
+                    |a| async move { store.create_meeting(&m, &a).await },
+                )
+                .await?;
+                print_json(&serde_json::json!({ "id": id }))
+            }
+            _ => bail!("give a meeting's id, or `meeting add …`"),
+        },
+        CouncilCommand::Delegate(DelegateCommand::Add {
+            meeting,
+            state,
+            name,
+            role,
+            arrival,
+            departure,
+            entry_point,
+            visa_status,
+            as_user,
+        }) => {
+            let who = caller(store, &as_user).await?;
+            let d = NewDelegate {
+                state,
+                name,
+                role,
+                arrival: date("arrival", &arrival)?,
+                departure: date("departure", &departure)?,
+                entry_point,
+                visa_status,
+            };
+            let id = write(
+                store,
+                &who,
+                "council.delegate.add",
+                may_edit(&who),
+                SECRETARIAT,
+                |a| async move { store.add_delegate(meeting, &d, &a).await },
+            )
+            .await?;
+            print_json(&serde_json::json!({ "id": id }))
+        }
+        CouncilCommand::Plan(PlanCommand::Add(args)) => {
+            let PlanAdd {
+                kind,
+                title,
+                partner,
+                owner,
+                starts,
+                ends,
+                details,
+                participants,
+                scenario,
+                evaluation,
+                form,
+                counterpart,
+                signed_on,
+                in_force_from,
+                in_force_to,
+                as_user,
+            } = *args;
+            let who = caller(store, &as_user).await?;
+            let exercise = if kind == "exercise" {
+                Some(Exercise {
+                    participants,
+                    scenario: scenario
+                        .ok_or_else(|| anyhow!("--scenario: an exercise needs its scenario"))?,
+                    evaluation,
+                })
+            } else if !participants.is_empty() || scenario.is_some() || evaluation.is_some() {
+                bail!("--participant, --scenario, --evaluation: only for --kind exercise");
+            } else {
+                None
+            };
+            let agreement = if kind == "agreement" {
+                let signed =
+                    signed_on.ok_or_else(|| anyhow!("--signed-on: an agreement needs it"))?;
+                Some(Agreement {
+                    form: form.unwrap_or_else(|| "agreement".into()),
+                    partner: counterpart.or_else(|| partner.clone()).ok_or_else(|| {
+                        anyhow!("--counterpart: an agreement needs its other party")
+                    })?,
+                    signed_on: date("signed-on", &signed)?,
+                    in_force_from: date(
+                        "in-force-from",
+                        in_force_from.as_deref().unwrap_or(&signed),
+                    )?,
+                    in_force_to: in_force_to.map(|t| date("in-force-to", &t)).transpose()?,
+                })
+            } else if form.is_some()
+                || counterpart.is_some()
+                || signed_on.is_some()
+                || in_force_from.is_some()
+                || in_force_to.is_some()
+            {
+                bail!(
+                    "--form, --counterpart, --signed-on, --in-force-*: only for --kind agreement"
+                );
+            } else {
+                None
+            };
+            let details = match details {
+                Some(text) => {
+                    serde_json::from_str(&text).map_err(|e| anyhow!("--details: not JSON: {e}"))?
+                }
+                None => serde_json::Value::Null,
+            };
+            let p = NewPlan {
+                kind,
+                title,
+                partner,
+                owner,
+                starts: date("starts", &starts)?,
+                ends: date("ends", &ends)?,
+                details,
+                exercise,
+                agreement,
+            };
+            let id = write(
+                store,
+                &who,
+                "council.plan.create",
+                may_edit(&who),
+                SECRETARIAT,
+                |a| async move { store.create_plan(&p, &a).await },
+            )
+            .await?;
+            print_json(&serde_json::json!({ "id": id }))
+        }
+        CouncilCommand::Plan(PlanCommand::Evaluate {
+            id,
+            evaluation,
+            as_user,
+        }) => {
+            let who = caller(store, &as_user).await?;
+            write(
+                store,
+                &who,
+                "council.exercise.evaluate",
+                may_edit(&who),
+                SECRETARIAT,
+                |a| async move { store.set_exercise_evaluation(id, &evaluation, &a).await },
+            )
+            .await
+        }
+        CouncilCommand::Action(ActionCommand::Add {
+            plan,
+            action,
+            owner,
+            deadline,
+            status,
+            as_user,
+        }) => {
+            let who = caller(store, &as_user).await?;
+            let a = NewAction {
+                action,
+                owner,
+                deadline: date("deadline", &deadline)?,
+                status,
+            };
+            let id = write(
+                store,
+                &who,
+                "council.action.add",
+                may_edit(&who),
+                SECRETARIAT,
+                |e| async move { store.add_action(plan, &a, &e).await },
+            )
+            .await?;
+            print_json(&serde_json::json!({ "id": id }))
+        }
+        CouncilCommand::Action(ActionCommand::Status {
+            id,
+            status,
+            as_user,
+        }) => {
+            let who = caller(store, &as_user).await?;
+            write(
+                store,
+                &who,
+                "council.action.status",
+                may_edit(&who),
+                SECRETARIAT,
+                |a| async move { store.set_action_status(id, &status, &a).await },
+            )
+            .await
+        }
         CouncilCommand::Ics { id, output } => {
             let ics = vigil_server::council::meeting_calendar(store, id).await?;
             write_out(output.as_ref(), ics.as_bytes())

@@ -1,4 +1,4 @@
-//! `vigil message send|list|show|reply` and `vigil export --format stix`: the exchange from the
+//! `vigil message send|list|show|reply|forward` and `vigil export --format stix`: the exchange from the
 //! command line. These act directly on the store as a named user (`--as USER`): the user's
 //! authority and role decide what they may do and see, exactly as through the API (the same
 //! checks run), and every action is audited as that user.
@@ -107,13 +107,33 @@ pub enum MessageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// One message you sent or received (marks it read when received).
+    /// One message you sent or received (marks it read when received); with `--attachment N
+    /// --output FILE`, writes that attachment's bytes to FILE instead.
     Show {
         #[command(flatten)]
         who: AsUser,
         id: String,
         #[arg(long)]
         json: bool,
+        /// The attachment's index (0, 1…) to save; needs --output.
+        #[arg(long, requires = "output")]
+        attachment: Option<String>,
+        /// Where to write the attachment (an existing file is not overwritten).
+        #[arg(long, short, requires = "attachment")]
+        output: Option<PathBuf>,
+    },
+    /// Forward a message you sent or received, as its handling code and TLP label allow;
+    /// prints the new message as JSON.
+    Forward {
+        #[command(flatten)]
+        who: AsUser,
+        id: String,
+        /// A recipient (as for `send --to`). Repeat for several.
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// A note put before the forwarded text.
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// Reply to a message you received; the reply goes to its sender.
     Reply {
@@ -366,7 +386,44 @@ pub async fn run(store: Store, command: MessageCommand) -> Result<()> {
             }
             Ok(())
         }
-        MessageCommand::Show { who, id, json } => {
+        MessageCommand::Show {
+            who,
+            id,
+            attachment: Some(index),
+            output: Some(path),
+            ..
+        } => {
+            let caller = caller(&store, &who.user).await?;
+            if path.exists() {
+                bail!("--output {}: the file exists already", path.display());
+            }
+            let (info, bytes) = ops::message_attachment(&state, &caller, &id, &index)
+                .await
+                .map_err(api)?;
+            std::fs::write(&path, &bytes)
+                .with_context(|| format!("--output {}: cannot write", path.display()))?;
+            eprintln!(
+                "wrote {} ({}, {} bytes, sha256 {}) to {}",
+                info.name,
+                info.media_type,
+                bytes.len(),
+                info.sha256,
+                path.display()
+            );
+            Ok(())
+        }
+        MessageCommand::Forward { who, id, to, note } => {
+            let caller = caller(&store, &who.user).await?;
+            let input = ops::ForwardInput {
+                recipients: to,
+                note,
+            };
+            let v = ops::forward_message(&state, &caller, &id, input)
+                .await
+                .map_err(api)?;
+            print_json(&v)
+        }
+        MessageCommand::Show { who, id, json, .. } => {
             let caller = caller(&store, &who.user).await?;
             let v = ops::show_message(&state, &caller, &id).await.map_err(api)?;
             if json {

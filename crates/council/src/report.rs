@@ -34,10 +34,25 @@ pub struct Report {
     pub tasks: Vec<ReportTask>,
     /// `screen` entries of the audit log in the period.
     pub screenings: i64,
-    /// Exchange statistics; `None` where this installation keeps no exchange records.
-    pub exchanges: Option<i64>,
+    /// Messages exchanged between competent authorities in the period.
+    pub exchanges: ExchangeStats,
     /// The year's budget, when one is recorded.
     pub budget: Option<ReportBudget>,
+}
+
+/// The exchange's messages sent in the period: how many, by kind and by priority, and how
+/// many of them are answered and overdue (as the store holds them when the report is made).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeStats {
+    pub messages: i64,
+    /// (kind, count), every kind listed, in the order request, alert, notification, reply.
+    pub by_kind: Vec<(String, i64)>,
+    /// (priority, count), every priority listed, in the order routine, urgent, immediate.
+    pub by_priority: Vec<(String, i64)>,
+    /// Messages with at least one reply.
+    pub answered: i64,
+    /// Messages past their due time and unanswered (requests) or unread (others).
+    pub overdue: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,12 +121,24 @@ pub fn markdown(r: &Report) -> String {
         "- Screening requests recorded in the audit log: {}\n",
         r.screenings
     ));
-    match r.exchanges {
-        Some(n) => o.push_str(&format!("- Information exchanges: {n}\n")),
-        None => {
-            o.push_str("- Information exchanges: 0 (this installation keeps no exchange records)\n")
-        }
-    }
+    let x = &r.exchanges;
+    let list = |pairs: &[(String, i64)]| {
+        pairs
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    o.push_str(&format!(
+        "- Messages exchanged between competent authorities: {}\n",
+        x.messages
+    ));
+    o.push_str(&format!("  - by kind: {}\n", list(&x.by_kind)));
+    o.push_str(&format!("  - by priority: {}\n", list(&x.by_priority)));
+    o.push_str(&format!(
+        "  - answered: {}; overdue: {}\n",
+        x.answered, x.overdue
+    ));
     if let Some(ReportBudget {
         total,
         currency,
@@ -284,7 +311,13 @@ mod tests {
                 status: "done".into(),
             }],
             screenings: 12,
-            exchanges: None,
+            exchanges: ExchangeStats {
+                messages: 3,
+                by_kind: vec![("request".into(), 2), ("alert".into(), 1)],
+                by_priority: vec![("routine".into(), 1), ("urgent".into(), 2)],
+                answered: 1,
+                overdue: 1,
+            },
             budget: None,
         }
     }
@@ -298,9 +331,10 @@ mod tests {
         ));
         assert!(md.contains("1 tasks, 1 done, 0 open."));
         assert!(md.contains("Screening requests recorded in the audit log: 12"));
-        assert!(
-            md.contains("Information exchanges: 0 (this installation keeps no exchange records)")
-        );
+        assert!(md.contains("Messages exchanged between competent authorities: 3\n"));
+        assert!(md.contains("  - by kind: request 2, alert 1\n"));
+        assert!(md.contains("  - by priority: routine 1, urgent 2\n"));
+        assert!(md.contains("  - answered: 1; overdue: 1\n"));
     }
 
     #[test]

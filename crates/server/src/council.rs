@@ -21,8 +21,8 @@ use vigil_council::report::{Report, ReportBudget, ReportDecision, ReportTask};
 use vigil_council::{ChairTerm, Date, Rotation};
 use vigil_model::{Caller, Role};
 use vigil_store::council::{
-    CouncilMember, NewAction, NewDecision, NewDelegate, NewDocument, NewMeeting, NewPlan, NewTask,
-    Payment, Representative,
+    CouncilBody, CouncilMember, NewAction, NewDecision, NewDelegate, NewDocument, NewMeeting,
+    NewPlan, NewTask, Payment, Representative,
 };
 use vigil_store::{NewAuditEntry, Outcome, Store, StoreError};
 
@@ -122,6 +122,7 @@ pub async fn members(State(s): State<AppState>, Auth(c): Auth) -> ApiResult<Json
     read(&s, &c, "members").await?;
     Ok(Json(json!({
         "members": s.store.council_members().await?,
+        "bodies": s.store.council_bodies().await?,
         "representatives": s.store.representatives().await?,
         "partners": s.store.council_partners().await?.into_iter()
             .map(|(code, name)| json!({"code": code, "name": name})).collect::<Vec<_>>(),
@@ -164,6 +165,24 @@ pub async fn add_representative(
             async move { store.add_representative(&r, &a).await }
         },
     )
+    .await?;
+    Ok(Json(json!({"id": id})))
+}
+
+pub async fn bodies(State(s): State<AppState>, Auth(c): Auth) -> ApiResult<Json<Value>> {
+    read(&s, &c, "bodies").await?;
+    Ok(Json(json!({"bodies": s.store.council_bodies().await?})))
+}
+
+pub async fn add_body(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiJson(b): ApiJson<CouncilBody>,
+) -> ApiResult<Json<Value>> {
+    let id = write(&s, &c, "council.body.add", may_edit(&c), SECRETARIAT, |a| {
+        let store = s.store.clone();
+        async move { store.add_council_body(&b, &a).await }
+    })
     .await?;
     Ok(Json(json!({"id": id})))
 }
@@ -757,6 +776,39 @@ pub async fn set_action_status(
     Ok(Json(json!({"ok": true})))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationInput {
+    evaluation: String,
+}
+
+/// `PUT /council/plans/{id}/evaluation`: an exercise's evaluation, once made.
+pub async fn set_evaluation(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<EvaluationInput>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&id)?;
+    write(
+        &s,
+        &c,
+        "council.exercise.evaluate",
+        may_edit(&c),
+        SECRETARIAT,
+        |a| {
+            let store = s.store.clone();
+            async move {
+                store
+                    .set_exercise_evaluation(id, &input.evaluation, &a)
+                    .await
+            }
+        },
+    )
+    .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 // ---- the report ----
 
 /// The report of `year` (1 January to 31 December) as the store holds it at `now`.
@@ -832,6 +884,9 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         })
         .collect();
     let screenings = store.screening_count(from, to.add_days(1)).await?;
+    let exchanges = store
+        .exchange_stats(&from.to_string(), &to.add_days(1).to_string(), now)
+        .await?;
     let budget = match store.budget(year).await {
         Ok(b) => Some(ReportBudget {
             total: b.total.to_string(),
@@ -867,7 +922,7 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         decisions,
         tasks,
         screenings,
-        exchanges: None,
+        exchanges,
         budget,
     })
 }

@@ -123,6 +123,7 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                 &vigil_store::council::Representative {
                     id: 0,
                     body: "council".into(),
+                    body_id: None,
                     state: state.into(),
                     person: format!("Permanent representative {state}"),
                     role: "permanent representative".into(),
@@ -429,6 +430,8 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                 starts: d("2027-05-20")?,
                 ends: d("2028-12-31")?,
                 details: json!({"approved_by": "RATS-C/2027/1 session, New Delhi"}),
+                exercise: None,
+                agreement: None,
             },
             &sec("council.plan.create"),
         )
@@ -478,6 +481,8 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                     starts: d("2025-01-01")?,
                     ends: d("2027-12-31")?,
                     details: json!({}),
+                    exercise: None,
+                    agreement: None,
                 },
                 &sec("council.plan.create"),
             )
@@ -494,6 +499,8 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                     starts: d("2027-01-01")?,
                     ends: d("2027-12-31")?,
                     details: json!({}),
+                    exercise: None,
+                    agreement: None,
                 },
                 &sec("council.plan.create"),
             )
@@ -509,10 +516,43 @@ pub async fn demo(store: &Store) -> Result<DemoSummary, StoreError> {
                     owner: "RATS-EC".into(),
                     starts: d("2027-10-05")?,
                     ends: d("2027-10-07")?,
-                    details: json!({
-                        "participants": ["CN", "IN", "KZ", "KG", "PK", "RU", "TJ", "UZ"],
-                        "scenario": "Detecting and stopping terrorist propaganda and recruitment online",
-                        "evaluation": "to be reported to the next Council meeting"
+                    details: json!({}),
+                    exercise: Some(vigil_store::council::Exercise {
+                        participants: ["CN", "IN", "KZ", "KG", "PK", "RU", "TJ", "UZ"]
+                            .into_iter()
+                            .map(String::from)
+                            .collect(),
+                        scenario:
+                            "Detecting and stopping terrorist propaganda and recruitment online"
+                                .into(),
+                        evaluation: Some("to be reported to the next Council meeting".into()),
+                    }),
+                    agreement: None,
+                },
+                &sec("council.plan.create"),
+            )
+            .await?,
+    );
+    plans.push(
+        store
+            .create_plan(
+                &NewPlan {
+                    kind: "agreement".into(),
+                    title:
+                        "Memorandum of understanding with the CIS Anti-Terrorism Centre (example)"
+                            .into(),
+                    partner: Some("CIS-ATC".into()),
+                    owner: "RATS-EC".into(),
+                    starts: d("2027-05-20")?,
+                    ends: d("2032-05-19")?,
+                    details: json!({}),
+                    exercise: None,
+                    agreement: Some(vigil_store::council::Agreement {
+                        form: "memorandum".into(),
+                        partner: "CIS-ATC".into(),
+                        signed_on: d("2027-05-20")?,
+                        in_force_from: d("2027-05-20")?,
+                        in_force_to: Some(d("2032-05-19")?),
                     }),
                 },
                 &sec("council.plan.create"),

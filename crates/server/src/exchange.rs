@@ -513,32 +513,7 @@ pub async fn attachment(
     Auth(caller): Auth,
     ApiPath((raw, index)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
-    require(
-        &state,
-        &caller,
-        "message.attachment",
-        may_read(caller.role),
-        "auditors read the audit log, not messages",
-    )
-    .await?;
-    let m = visible_message(&state, &caller, "message.attachment", &raw).await?;
-    let index: i64 = index
-        .parse()
-        .map_err(|_| ApiError::invalid("index: a number (0, 1…)"))?;
-    let (info, bytes) = state
-        .store
-        .attachment(m.id, index)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    audit(
-        &state,
-        &caller,
-        "message.attachment",
-        Outcome::Success,
-        vec![format!("message:{}", m.id)],
-        &format!("attachment {index} ({})", info.sha256),
-    )
-    .await;
+    let (info, bytes) = message_attachment(&state, &caller, &raw, &index).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&info.media_type) {
@@ -553,6 +528,43 @@ pub async fn attachment(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// Attachment `index` of message `raw` as `caller` may get it (the API's and the command
+/// line's): its description and bytes; audited as `message.attachment`.
+pub async fn message_attachment(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    index: &str,
+) -> ApiResult<(vigil_exchange::AttachmentInfo, Vec<u8>)> {
+    require(
+        state,
+        caller,
+        "message.attachment",
+        may_read(caller.role),
+        "auditors read the audit log, not messages",
+    )
+    .await?;
+    let m = visible_message(state, caller, "message.attachment", raw).await?;
+    let index: i64 = index
+        .parse()
+        .map_err(|_| ApiError::invalid("index: a number (0, 1…)"))?;
+    let (info, bytes) = state
+        .store
+        .attachment(m.id, index)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit(
+        state,
+        caller,
+        "message.attachment",
+        Outcome::Success,
+        vec![format!("message:{}", m.id)],
+        &format!("attachment {index} ({})", info.sha256),
+    )
+    .await;
+    Ok((info, bytes))
 }
 
 pub async fn reply(
@@ -636,9 +648,9 @@ pub async fn reply_message(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardInput {
-    recipients: Vec<String>,
+    pub recipients: Vec<String>,
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
 pub async fn forward(
@@ -647,24 +659,37 @@ pub async fn forward(
     ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<ForwardInput>,
 ) -> ApiResult<Response> {
+    let v = forward_message(&state, &caller, &raw, input).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Forwards message `raw` as `caller` (the API's and the command line's): the checks of the
+/// handling code and TLP label, a new message with the same markings and attachments;
+/// returns it as its sender sees it.
+pub async fn forward_message(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    input: ForwardInput,
+) -> ApiResult<Value> {
     let action = "message.forward";
     require(
-        &state,
-        &caller,
+        state,
+        caller,
         action,
         may_send(caller.role, Kind::Request),
         "your role may not send messages",
     )
     .await?;
-    let original = visible_message(&state, &caller, action, &raw).await?;
+    let original = visible_message(state, caller, action, raw).await?;
     let records = vec![format!("message:{}", original.id)];
-    let known = known_authorities(&state).await?;
+    let known = known_authorities(state).await?;
     let mut targets = Vec::new();
     for (i, r) in input.recipients.iter().enumerate() {
         match resolve_recipient(&format!("recipients[{i}]"), r, &known) {
             Ok(r) if !targets.contains(&r) => targets.push(r),
             Ok(_) => {}
-            Err(e) => return Err(failed(&state, &caller, action, records, e.into()).await),
+            Err(e) => return Err(failed(state, caller, action, records, e.into()).await),
         }
     }
     if targets.is_empty() {
@@ -672,22 +697,22 @@ pub async fn forward(
             ErrorCode::InvalidBody,
             "recipients: give at least one recipient",
         );
-        return Err(failed(&state, &caller, action, records, e).await);
+        return Err(failed(state, caller, action, records, e).await);
     }
     if let Err(e) = check_forward(
         &original.markings,
         &original.sender_authority,
-        &caller,
+        caller,
         &targets,
     ) {
-        return Err(failed(&state, &caller, action, records, e.into()).await);
+        return Err(failed(state, caller, action, records, e.into()).await);
     }
-    if let Err(e) = check_subjects(&state, &caller, &original.subjects, &targets, false).await {
-        return Err(failed(&state, &caller, action, records, e).await);
+    if let Err(e) = check_subjects(state, caller, &original.subjects, &targets, false).await {
+        return Err(failed(state, caller, action, records, e).await);
     }
     if input.note.len() > vigil_exchange::message::MAX_BODY_BYTES {
         let e = ApiError::new(ErrorCode::InvalidBody, "note: at most 64 KiB");
-        return Err(failed(&state, &caller, action, records, e).await);
+        return Err(failed(state, caller, action, records, e).await);
     }
     let mut attachments = Vec::new();
     for a in &original.attachments {
@@ -727,9 +752,8 @@ pub async fn forward(
         in_reply_to: None,
         forwarded_from: Some(original.id),
     };
-    let m = store_message(&state, &caller, action, &message, records).await?;
-    let v = view(&state, &caller, &m, None).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let m = store_message(state, caller, action, &message, records).await?;
+    view(state, caller, &m, None).await
 }
 
 /// The follow-up of a restricted hit: what the requester screened and why.
@@ -907,10 +931,79 @@ pub(crate) async fn auto_alerts(
     }
 }
 
+/// After a national designation of the caller's own member state was added, amended or
+/// withdrawn through the API, when the caller's authority's policy says so: one
+/// `notification` about it to those the record is distributed to (named states; all members;
+/// all members and partners; for public records all members). A record kept for its
+/// originator only raises none. Failures are logged and audited: the change stands.
+pub(crate) async fn auto_notify(
+    state: &AppState,
+    caller: &Caller,
+    what: &str,
+    entity: &vigil_model::Entity,
+    revision: i64,
+) {
+    match state.store.auto_notify(&caller.authority).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the exchange policy");
+            return;
+        }
+    }
+    let own = caller.member_state.clone().unwrap_or_default();
+    let (recipients, tlp) = match &entity.distribution {
+        vigil_model::Distribution::Originator => return,
+        vigil_model::Distribution::States(states) => (
+            states
+                .iter()
+                .filter(|s| **s != own)
+                .map(|s| Recipient::State(s.clone()))
+                .collect::<Vec<_>>(),
+            Tlp::Amber,
+        ),
+        vigil_model::Distribution::AllMembers => (vec![Recipient::AllMembers], Tlp::Green),
+        vigil_model::Distribution::MembersAndPartners => {
+            (vec![Recipient::AllMembers, Recipient::Partners], Tlp::Green)
+        }
+        vigil_model::Distribution::Public => (vec![Recipient::AllMembers], Tlp::Clear),
+    };
+    if recipients.is_empty() {
+        return;
+    }
+    let caption: String = entity.caption().chars().take(300).collect();
+    let message = NewMessage {
+        kind: Kind::Notification,
+        recipients,
+        subjects: vec![entity.id.to_string()],
+        title: format!("Designation {what}: {caption}"),
+        body: format!(
+            "{} {what} the designation of {} ({caption}) on its national list, revision {revision}.",
+            caller.authority, entity.id
+        ),
+        markings: Markings {
+            classification: Classification::Restricted,
+            handling: Handling::Free,
+            tlp,
+        },
+        priority: Priority::Routine,
+        context: Context::default(),
+        attachments: Vec::new(),
+        in_reply_to: None,
+        forwarded_from: None,
+    };
+    if let Err(e) = store_message(state, caller, "message.notify", &message, Vec::new()).await {
+        tracing::error!(error = %e.detail, "cannot raise an automatic notification");
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyInput {
-    auto_alert: bool,
+    #[serde(default)]
+    auto_alert: Option<bool>,
+    #[serde(default)]
+    auto_notify: Option<bool>,
 }
 
 pub async fn get_policy(
@@ -918,9 +1011,12 @@ pub async fn get_policy(
     Auth(caller): Auth,
 ) -> ApiResult<Json<Value>> {
     let auto_alert = state.store.auto_alert(&caller.authority).await?;
-    Ok(Json(
-        json!({"authority": caller.authority, "auto_alert": auto_alert}),
-    ))
+    let auto_notify = state.store.auto_notify(&caller.authority).await?;
+    Ok(Json(json!({
+        "authority": caller.authority,
+        "auto_alert": auto_alert,
+        "auto_notify": auto_notify,
+    })))
 }
 
 pub async fn put_policy(
@@ -936,20 +1032,43 @@ pub async fn put_policy(
         "only admins set their authority's exchange policy",
     )
     .await?;
+    if input.auto_alert.is_none() && input.auto_notify.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "auto_alert, auto_notify: give at least one",
+        ));
+    }
+    let set = |name: &str, v: Option<bool>| v.map(|v| format!("{name} = {v}"));
+    let detail = [
+        set("auto_alert", input.auto_alert),
+        set("auto_notify", input.auto_notify),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     let entry = NewAuditEntry::new(
         &caller.user,
         &caller.authority,
         "exchange.policy",
         Outcome::Success,
     )
-    .detail(format!("auto_alert = {}", input.auto_alert));
-    state
+    .detail(detail);
+    let (auto_alert, auto_notify) = state
         .store
-        .set_auto_alert(&caller.authority, input.auto_alert, &caller.user, &entry)
+        .set_exchange_policy(
+            &caller.authority,
+            input.auto_alert,
+            input.auto_notify,
+            &caller.user,
+            &entry,
+        )
         .await?;
-    Ok(Json(
-        json!({"authority": caller.authority, "auto_alert": input.auto_alert}),
-    ))
+    Ok(Json(json!({
+        "authority": caller.authority,
+        "auto_alert": auto_alert,
+        "auto_notify": auto_notify,
+    })))
 }
 
 /// Everything `caller` may see as STIX objects with the time each was added: the TLP

@@ -238,7 +238,20 @@ pub fn router(state: AppState) -> Router {
             get(taxii::collection_resource),
         )
         .route("/taxii2/api/collections/{id}/objects/", get(taxii::objects))
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+        .route(
+            "/taxii2/api/collections/{id}/manifest/",
+            get(taxii::manifest),
+        )
+        .route(
+            "/taxii2/api/collections/{id}/objects/{object_id}/",
+            get(taxii::object),
+        )
+        .route(
+            "/taxii2/api/collections/{id}/objects/{object_id}/versions/",
+            get(taxii::versions),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn(taxii::taxii_errors));
     let yente = Router::new()
         .route("/match/{dataset}", post(yente::match_dataset))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
@@ -305,6 +318,9 @@ fn council_routes() -> Router<AppState> {
         .route("/council/plans/{id}/actions", post(c::add_action))
         .route("/council/actions/{id}", put(c::set_action_status))
         .route("/council/report", get(c::report))
+        // gaps of issues 5 and 6
+        .route("/council/bodies", get(c::bodies).post(c::add_body))
+        .route("/council/plans/{id}/evaluation", put(c::set_evaluation))
 }
 
 /// Checks the bearer token, audits its use (as a `login` entry, or within the screening

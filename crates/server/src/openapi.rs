@@ -217,11 +217,35 @@ pub const ROUTES: &[Route] = &[
     route("get", "/taxii2/api/collections/", "TAXII 2.1 collections: the register and the exchange"),
     route("get", "/taxii2/api/collections/{id}/", "One TAXII 2.1 collection"),
     Route {
-        query: &["added_after", "limit", "next"],
+        query: &["added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"],
         ..route(
             "get",
             "/taxii2/api/collections/{id}/objects/",
-            "A collection's STIX objects you may see, by date added, paged",
+            "A collection's STIX objects you may see, by date added, filtered, paged",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/manifest/",
+            "A collection's manifest: id, date added, version and media type of the objects you may see",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/objects/{object_id}/",
+            "One object of a collection (every version)",
+        )
+    },
+    Route {
+        query: &["added_after", "limit", "next", "match[version]", "match[spec_version]"],
+        ..route(
+            "get",
+            "/taxii2/api/collections/{id}/objects/{object_id}/versions/",
+            "The versions of one object of a collection",
         )
     },
     Route {
@@ -446,6 +470,28 @@ pub const ROUTES: &[Route] = &[
             "get",
             "/api/v1/council/report",
             "The report to the Council of Heads of State for a year (format: json, markdown, pdf)",
+        )
+    },
+    // ---- gaps of the council and the exchange ----
+    route(
+        "get",
+        "/api/v1/council/bodies",
+        "The organization's bodies: Council, Executive Committee, Council of Heads of State, expert groups",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/council/bodies",
+            "Add a body, such as an expert group (secretariat)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/council/plans/{id}/evaluation",
+            "Record an exercise's evaluation (secretariat)",
         )
     },
     Route {

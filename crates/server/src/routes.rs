@@ -500,6 +500,19 @@ async fn write_designation(
 ) -> ApiResult<vigil_store::ImportReport> {
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Success)
         .records(vec![id.to_string()]);
+    // What a notification (exchange policy `auto_notify`) would be about: the new version, or
+    // for a withdrawal the version withdrawn.
+    let notice = match &change {
+        DesignationChange::Add(e) => Some(("added", e.clone())),
+        DesignationChange::Amend(e) => Some(("amended", e.clone())),
+        DesignationChange::Withdraw(id) => state
+            .store
+            .entity(id, None)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| ("withdrawn", r.entity)),
+    };
     match state
         .store
         .change_designation(list, member_state, change, &entry)
@@ -507,6 +520,9 @@ async fn write_designation(
     {
         Ok(report) => {
             state.register_changed().await;
+            if let Some((what, entity)) = notice {
+                crate::exchange::auto_notify(state, caller, what, &entity, report.revision).await;
+            }
             Ok(report)
         }
         Err(e) => {

@@ -61,12 +61,43 @@ pub struct CouncilMember {
     pub until: Option<Date>,
 }
 
+pub const BODY_KINDS: [&str; 4] = [
+    "council",
+    "executive_committee",
+    "heads_of_state",
+    "expert_group",
+];
+
+/// A body of the organization: the Council, the Executive Committee, the Council of Heads of
+/// State (seeded) or an expert group (added by the secretariat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilBody {
+    /// Assigned by the store; ignored on input.
+    #[serde(default)]
+    pub id: i64,
+    /// Short code that names the body in representatives, e.g. `council`, `legal-experts`.
+    pub code: String,
+    /// One of [`BODY_KINDS`].
+    pub kind: String,
+    pub name: String,
+    pub since: Date,
+    #[serde(default)]
+    pub until: Option<Date>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Representative {
+    /// Assigned by the store; ignored on input.
+    #[serde(default)]
     pub id: i64,
-    /// `council`, `executive_committee`, `heads_of_state` or an expert group's name.
+    /// The body's code (`council`, `executive_committee`, `heads_of_state`, an expert group's
+    /// code). On input, `body` or `body_id` names the body (both: they must agree).
+    #[serde(default)]
     pub body: String,
+    #[serde(default)]
+    pub body_id: Option<i64>,
     pub state: String,
     pub person: String,
     pub role: String,
@@ -107,6 +138,7 @@ pub struct Meeting {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewDelegate {
     pub state: String,
     pub name: String,
@@ -120,7 +152,8 @@ pub struct NewDelegate {
 
 pub const VISA_STATUSES: [&str; 4] = ["not_required", "requested", "issued", "refused"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delegate {
     pub id: i64,
     pub meeting_id: i64,
@@ -247,6 +280,7 @@ pub const PLAN_KINDS: [&str; 5] = [
 pub const ACTION_STATUSES: [&str; 4] = ["planned", "in_progress", "done", "cancelled"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPlan {
     pub kind: String,
     pub title: String,
@@ -259,9 +293,91 @@ pub struct NewPlan {
     /// signing date and place.
     #[serde(default)]
     pub details: serde_json::Value,
+    /// Required for kind `exercise`, refused for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<Exercise>,
+    /// Required for kind `agreement`, refused for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
+}
+
+/// An exercise's record (plan kind `exercise`; its name and dates are the plan's title and
+/// dates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Who takes part: states' or authorities' codes or names, 1 to 50, no repeats.
+    pub participants: Vec<String>,
+    pub scenario: String,
+    /// The evaluation, once made.
+    #[serde(default)]
+    pub evaluation: Option<String>,
+}
+
+pub const AGREEMENT_FORMS: [&str; 2] = ["agreement", "memorandum"];
+
+/// An agreement's or memorandum's record (plan kind `agreement`; its title is the plan's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    /// `agreement` or `memorandum` (of understanding).
+    pub form: String,
+    /// The other party: a partner organization's code or a counterpart's name.
+    pub partner: String,
+    pub signed_on: Date,
+    pub in_force_from: Date,
+    #[serde(default)]
+    pub in_force_to: Option<Date>,
+}
+
+fn check_exercise(e: &Exercise) -> Result<()> {
+    if e.participants.is_empty() || e.participants.len() > 50 {
+        return Err(rule(RuleError::new(
+            "exercise.participants",
+            "1 to 50 participants",
+        )));
+    }
+    for (i, p) in e.participants.iter().enumerate() {
+        check_text(&format!("exercise.participants[{i}]"), p, 200)?;
+        if e.participants[..i].contains(p) {
+            return Err(rule(RuleError::new(
+                &format!("exercise.participants[{i}]"),
+                format!("{p:?} is listed twice"),
+            )));
+        }
+    }
+    check_text("exercise.scenario", &e.scenario, 20_000)?;
+    if let Some(ev) = &e.evaluation {
+        check_text("exercise.evaluation", ev, 20_000)?;
+    }
+    Ok(())
+}
+
+fn check_agreement(a: &Agreement) -> Result<()> {
+    if !AGREEMENT_FORMS.contains(&a.form.as_str()) {
+        return Err(rule(RuleError::new(
+            "agreement.form",
+            format!("{:?}: use agreement or memorandum", a.form),
+        )));
+    }
+    check_text("agreement.partner", &a.partner, 200)?;
+    if a.in_force_from < a.signed_on {
+        return Err(rule(RuleError::new(
+            "agreement.in_force_from",
+            "enters into force before it is signed",
+        )));
+    }
+    if a.in_force_to.is_some_and(|t| t < a.in_force_from) {
+        return Err(rule(RuleError::new(
+            "agreement.in_force_to",
+            "ends before it enters into force",
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAction {
     pub action: String,
     pub owner: String,
@@ -269,14 +385,16 @@ pub struct NewAction {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Action {
     pub id: i64,
     #[serde(flatten)]
     pub action: NewAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An output (serialized only: its input is flattened in and refuses unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     pub id: i64,
     #[serde(flatten)]
@@ -284,8 +402,9 @@ pub struct Plan {
     pub actions: Vec<Action>,
 }
 
-/// A meeting with everything recorded for it, and the open tasks it reviews.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A meeting with everything recorded for it, and the open tasks it reviews (an output,
+/// serialized only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeetingRecord {
     #[serde(flatten)]
     pub meeting: Meeting,
@@ -552,12 +671,102 @@ impl Store {
         Ok(())
     }
 
+    /// The council's bodies, by kind then code.
+    pub async fn council_bodies(&self) -> Result<Vec<CouncilBody>> {
+        let rows = sqlx::query(
+            "SELECT id, code, kind, name, since, until FROM council_bodies ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let until: Option<String> = get(r, "until")?;
+                Ok(CouncilBody {
+                    id: get(r, "id")?,
+                    code: get(r, "code")?,
+                    kind: get(r, "kind")?,
+                    name: get(r, "name")?,
+                    since: date(r, "since")?,
+                    until: until
+                        .map(|u| Date::parse("until", &u))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt {
+                            what: "council_bodies.until".into(),
+                            detail: e.to_string(),
+                        })?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a body (an expert group, typically); returns its id. A code in use is a conflict.
+    pub async fn add_council_body(&self, b: &CouncilBody, audit: &NewAuditEntry) -> Result<i64> {
+        if b.code.is_empty()
+            || b.code.len() > 64
+            || !b
+                .code
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        {
+            return Err(rule(RuleError::new(
+                "code",
+                format!(
+                    "{:?}: 1 to 64 lowercase letters, digits, '-' or '_'",
+                    b.code
+                ),
+            )));
+        }
+        if !BODY_KINDS.contains(&b.kind.as_str()) {
+            return Err(rule(RuleError::new(
+                "kind",
+                format!("{:?}; use one of {}", b.kind, BODY_KINDS.join(", ")),
+            )));
+        }
+        check_text("name", &b.name, 200)?;
+        if b.until.is_some_and(|u| u < b.since) {
+            return Err(rule(RuleError::new("until", "ends before it starts")));
+        }
+        let mut tx = self.council_tx().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM council_bodies WHERE code = $1")
+                .bind(&b.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(conflict(RuleError::new(
+                "code",
+                format!("{} is recorded already", b.code),
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO council_bodies (code, kind, name, since, until)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&b.code)
+        .bind(&b.kind)
+        .bind(&b.name)
+        .bind(b.since.to_string())
+        .bind(b.until.map(|u| u.to_string()))
+        .fetch_one(&mut *tx)
+        .await?;
+        append_in(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records who represents a state in a body; `body` (code) or `body_id` must name a
+    /// recorded body, and the dates must lie within the body's. Returns the id.
     pub async fn add_representative(
         &self,
         rep: &Representative,
         audit: &NewAuditEntry,
     ) -> Result<i64> {
-        check_text("body", &rep.body, 200)?;
+        if rep.body.is_empty() && rep.body_id.is_none() {
+            return Err(rule(RuleError::new(
+                "body",
+                "name the body by its code (body) or its id (body_id)",
+            )));
+        }
         check_text("person", &rep.person, 200)?;
         check_text("role", &rep.role, 200)?;
         if rep.until.is_some_and(|u| u < rep.since) {
@@ -575,16 +784,66 @@ impl Store {
                 format!("{} is not a member, observer or partner", rep.state),
             )));
         }
+        let body = match rep.body_id {
+            Some(id) => {
+                sqlx::query("SELECT id, code, since, until FROM council_bodies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| rule(RuleError::new("body_id", format!("no body {id}"))))?
+            }
+            None => {
+                sqlx::query("SELECT id, code, since, until FROM council_bodies WHERE code = $1")
+                    .bind(&rep.body)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| {
+                        rule(RuleError::new(
+                            "body",
+                            format!(
+                                "{:?} is not a recorded body (see /council/bodies)",
+                                rep.body
+                            ),
+                        ))
+                    })?
+            }
+        };
+        let body_id: i64 = get(&body, "id")?;
+        let code: String = get(&body, "code")?;
+        if !rep.body.is_empty() && rep.body != code {
+            return Err(rule(RuleError::new(
+                "body",
+                format!("{:?} is not body {body_id} ({code})", rep.body),
+            )));
+        }
+        let body_since = date(&body, "since")?;
+        let body_until: Option<String> = get(&body, "until")?;
+        if rep.since < body_since {
+            return Err(rule(RuleError::new(
+                "since",
+                format!("{code} exists from {body_since}"),
+            )));
+        }
+        if let Some(until) = body_until {
+            let fits = rep.until.is_some_and(|u| u.to_string() <= until);
+            if !fits {
+                return Err(rule(RuleError::new(
+                    "until",
+                    format!("{code} exists until {until}"),
+                )));
+            }
+        }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO council_representatives (body, state, person, role, since, until)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO council_representatives (body, state, person, role, since, until, body_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(&rep.body)
+        .bind(&code)
         .bind(&rep.state)
         .bind(&rep.person)
         .bind(&rep.role)
         .bind(rep.since.to_string())
         .bind(rep.until.map(|u| u.to_string()))
+        .bind(body_id)
         .fetch_one(&mut *tx)
         .await?;
         append_in(&mut tx, self.backend, audit).await?;
@@ -594,7 +853,7 @@ impl Store {
 
     pub async fn representatives(&self) -> Result<Vec<Representative>> {
         let rows = sqlx::query(
-            "SELECT id, body, state, person, role, since, until FROM council_representatives ORDER BY body, state, since",
+            "SELECT id, body, body_id, state, person, role, since, until FROM council_representatives ORDER BY body, state, since",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -604,6 +863,7 @@ impl Store {
                 Ok(Representative {
                     id: get(r, "id")?,
                     body: get(r, "body")?,
+                    body_id: get(r, "body_id")?,
                     state: get(r, "state")?,
                     person: get(r, "person")?,
                     role: get(r, "role")?,
@@ -1594,6 +1854,35 @@ impl Store {
         if p.ends < p.starts {
             return Err(rule(RuleError::new("ends", "ends before it starts")));
         }
+        if p.exercise.is_some() && p.kind != "exercise" {
+            return Err(rule(RuleError::new(
+                "exercise",
+                format!("only for kind exercise, not {}", p.kind),
+            )));
+        }
+        if p.agreement.is_some() && p.kind != "agreement" {
+            return Err(rule(RuleError::new(
+                "agreement",
+                format!("only for kind agreement, not {}", p.kind),
+            )));
+        }
+        match (p.kind.as_str(), &p.exercise, &p.agreement) {
+            ("exercise", Some(e), _) => check_exercise(e)?,
+            ("agreement", _, Some(a)) => check_agreement(a)?,
+            ("exercise", None, _) => {
+                return Err(rule(RuleError::new(
+                    "exercise",
+                    "an exercise needs its record: participants, scenario, evaluation",
+                )))
+            }
+            ("agreement", _, None) => {
+                return Err(rule(RuleError::new(
+                    "agreement",
+                    "an agreement needs its record: form, partner, signed_on, in_force_from",
+                )))
+            }
+            _ => {}
+        }
         let details = serde_json::to_string(&p.details).map_err(|e| StoreError::Corrupt {
             what: "details".into(),
             detail: e.to_string(),
@@ -1630,6 +1919,37 @@ impl Store {
         .bind(vigil_model::utc_now_rfc3339())
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(e) = &p.exercise {
+            let participants =
+                serde_json::to_string(&e.participants).map_err(|err| StoreError::Corrupt {
+                    what: "exercise.participants".into(),
+                    detail: err.to_string(),
+                })?;
+            sqlx::query(
+                "INSERT INTO council_exercises (plan_id, participants, scenario, evaluation)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(participants)
+            .bind(&e.scenario)
+            .bind(e.evaluation.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(a) = &p.agreement {
+            sqlx::query(
+                "INSERT INTO council_agreements (plan_id, form, partner, signed_on, in_force_from, in_force_to)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&a.form)
+            .bind(&a.partner)
+            .bind(a.signed_on.to_string())
+            .bind(a.in_force_from.to_string())
+            .bind(a.in_force_to.map(|t| t.to_string()))
+            .execute(&mut *tx)
+            .await?;
+        }
         let mut entry = audit.clone();
         entry.records = vec![format!("council:plan:{id}")];
         append_in(&mut tx, self.backend, &entry).await?;
@@ -1718,6 +2038,32 @@ impl Store {
         Ok(())
     }
 
+    /// Records (or replaces) the evaluation of exercise `plan_id`, once it is known.
+    pub async fn set_exercise_evaluation(
+        &self,
+        plan_id: i64,
+        evaluation: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<()> {
+        check_text("evaluation", evaluation, 20_000)?;
+        let mut tx = self.council_tx().await?;
+        let done = sqlx::query("UPDATE council_exercises SET evaluation = $1 WHERE plan_id = $2")
+            .bind(evaluation)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NoSuchCouncilRecord(format!(
+                "exercise {plan_id}"
+            )));
+        }
+        let mut entry = audit.clone();
+        entry.records = vec![format!("council:plan:{plan_id}")];
+        append_in(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn plans(&self) -> Result<Vec<Plan>> {
         let rows = sqlx::query(
             "SELECT id, kind, title, partner, owner, starts, ends, details FROM council_plans ORDER BY starts, id",
@@ -1746,6 +2092,44 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+            let exercise = sqlx::query(
+                "SELECT participants, scenario, evaluation FROM council_exercises WHERE plan_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|e| {
+                Ok::<_, StoreError>(Exercise {
+                    participants: get_json(&e, "participants", "council_exercises.participants")?,
+                    scenario: get(&e, "scenario")?,
+                    evaluation: get(&e, "evaluation")?,
+                })
+            })
+            .transpose()?;
+            let agreement = sqlx::query(
+                "SELECT form, partner, signed_on, in_force_from, in_force_to FROM council_agreements
+                 WHERE plan_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|a| {
+                let to: Option<String> = get(&a, "in_force_to")?;
+                Ok::<_, StoreError>(Agreement {
+                    form: get(&a, "form")?,
+                    partner: get(&a, "partner")?,
+                    signed_on: date(&a, "signed_on")?,
+                    in_force_from: date(&a, "in_force_from")?,
+                    in_force_to: to
+                        .map(|t| Date::parse("in_force_to", &t))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt {
+                            what: "council_agreements.in_force_to".into(),
+                            detail: e.to_string(),
+                        })?,
+                })
+            })
+            .transpose()?;
             out.push(Plan {
                 id,
                 plan: NewPlan {
@@ -1756,6 +2140,8 @@ impl Store {
                     starts: date(r, "starts")?,
                     ends: date(r, "ends")?,
                     details: get_json(r, "details", "council_plans.details")?,
+                    exercise,
+                    agreement,
                 },
                 actions,
             });

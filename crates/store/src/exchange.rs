@@ -368,6 +368,77 @@ impl Store {
         Ok(out)
     }
 
+    /// Statistics of the messages created from `from` (inclusive) to `to` (exclusive), both
+    /// RFC 3339 dates or times: counts by kind and by priority, how many are answered, and how
+    /// many are overdue at `now` (past their due time and unanswered, or unread for
+    /// alerts and notifications; events and replies of any time count).
+    pub async fn exchange_stats(
+        &self,
+        from: &str,
+        to: &str,
+        now: &str,
+    ) -> Result<vigil_council::report::ExchangeStats> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE created >= $1 AND created < $2 \
+             ORDER BY id"
+        )))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let messages = rows.iter().map(message_row).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+        let status = self.message_status(&ids).await?;
+        let mut by_kind: BTreeMap<vigil_exchange::Kind, i64> = BTreeMap::new();
+        let mut by_priority: BTreeMap<vigil_exchange::Priority, i64> = BTreeMap::new();
+        let (mut answered, mut overdue) = (0, 0);
+        for m in &messages {
+            *by_kind.entry(m.kind).or_default() += 1;
+            *by_priority.entry(m.priority).or_default() += 1;
+            let s = status.get(&m.id);
+            let others = |event: &str| {
+                s.is_some_and(|s| {
+                    s.events
+                        .iter()
+                        .any(|e| e.event == event && e.authority != m.sender_authority)
+                })
+            };
+            let replied = s.is_some_and(|s| !s.replies.is_empty());
+            if replied {
+                answered += 1;
+            }
+            let state = vigil_exchange::state(
+                m.kind,
+                others("delivered"),
+                others("read"),
+                replied,
+                &m.due,
+                now,
+            );
+            if state == vigil_exchange::State::Overdue {
+                overdue += 1;
+            }
+        }
+        Ok(vigil_council::report::ExchangeStats {
+            messages: messages.len() as i64,
+            by_kind: vigil_exchange::Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), by_kind.get(k).copied().unwrap_or(0)))
+                .collect(),
+            by_priority: vigil_exchange::Priority::ALL
+                .iter()
+                .map(|p| {
+                    (
+                        p.as_str().to_string(),
+                        by_priority.get(p).copied().unwrap_or(0),
+                    )
+                })
+                .collect(),
+            answered,
+            overdue,
+        })
+    }
+
     /// Whether screening by `authority` raises alerts to the states whose designations it
     /// hits (off unless set).
     pub async fn auto_alert(&self, authority: &str) -> Result<bool> {
@@ -377,6 +448,62 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(v == Some(1))
+    }
+
+    /// Whether `authority`'s own national designations, changed through the API, raise
+    /// notifications (off unless set).
+    pub async fn auto_notify(&self, authority: &str) -> Result<bool> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT auto_notify FROM exchange_policies WHERE authority = $1")
+                .bind(authority)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(v == Some(1))
+    }
+
+    /// Sets `authority`'s policy — each of `auto_alert`, `auto_notify` given, the other kept —
+    /// and appends `audit` in the same transaction.
+    pub async fn set_exchange_policy(
+        &self,
+        authority: &str,
+        auto_alert: Option<bool>,
+        auto_notify: Option<bool>,
+        user: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<(bool, bool)> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT auto_alert, auto_notify FROM exchange_policies WHERE authority = $1",
+        )
+        .bind(authority)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (old_alert, old_notify) = match &row {
+            Some(r) => {
+                let a: i64 = get(r, "auto_alert")?;
+                let n: i64 = get(r, "auto_notify")?;
+                (a == 1, n == 1)
+            }
+            None => (false, false),
+        };
+        let alert = auto_alert.unwrap_or(old_alert);
+        let notify = auto_notify.unwrap_or(old_notify);
+        sqlx::query(
+            "INSERT INTO exchange_policies (authority, auto_alert, auto_notify, updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (authority) DO UPDATE
+             SET auto_alert = $2, auto_notify = $3, updated = $4, updated_by = $5",
+        )
+        .bind(authority)
+        .bind(i64::from(alert))
+        .bind(i64::from(notify))
+        .bind(vigil_model::utc_now_rfc3339())
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        append_in(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok((alert, notify))
     }
 
     /// Sets `authority`'s policy and appends `audit` in the same transaction.

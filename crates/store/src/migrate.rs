@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_council.sql"),
         postgres: include_str!("../migrations/postgres/0005_council.sql"),
     },
+    Migration {
+        version: 6,
+        name: "gaps",
+        sqlite: include_str!("../migrations/sqlite/0006_gaps.sql"),
+        postgres: include_str!("../migrations/postgres/0006_gaps.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -246,3 +246,242 @@ store_test!(messages_from_the_command_line, |db| {
     }
     vigil(db, &["audit", "verify"]).ok();
 });
+
+store_test!(
+    forward_and_attachment_download_from_the_command_line,
+    |db| {
+        let db = db.location.as_str();
+        let dir = tempfile::tempdir().unwrap();
+        vigil(
+            db,
+            &["import", &example("national_banned_organizations.csv")],
+        )
+        .ok();
+        for (user, authority) in [
+            ("kz_analyst", "KZ-KNB"),
+            ("ru_analyst", "RU"),
+            ("cn_analyst", "CN"),
+            ("fsb", "RU-FSB"),
+        ] {
+            vigil(
+                db,
+                &[
+                    "user",
+                    "add",
+                    user,
+                    "--authority",
+                    authority,
+                    "--role",
+                    "analyst",
+                ],
+            )
+            .ok();
+        }
+        let note = dir.path().join("note.txt");
+        std::fs::write(&note, "passport N1234567").unwrap();
+        let send = |handling: &str| {
+            let args = [
+                "message",
+                "send",
+                "--as",
+                "kz_analyst",
+                "--kind",
+                "request",
+                "--to",
+                "RU",
+                "--subject",
+                "ru:1",
+                "--title",
+                "Who is this?",
+                "--classification",
+                "restricted",
+                "--handling",
+                handling,
+                "--tlp",
+                "AMBER",
+                "--attach",
+                &path(&note),
+            ];
+            vigil(db, &args).ok().json_lines()[0]["id"].to_string()
+        };
+        let id = send("free");
+        // The attachment, saved by a recipient; never over an existing file; not for others.
+        let out = dir.path().join("saved.txt");
+        let saved = vigil(
+            db,
+            &[
+                "message",
+                "show",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--attachment",
+                "0",
+                "--output",
+                &path(&out),
+            ],
+        )
+        .ok();
+        assert!(saved.stderr.contains("note.txt"), "{}", saved.stderr);
+        assert_eq!(std::fs::read(&out).unwrap(), b"passport N1234567");
+        let again = vigil(
+            db,
+            &[
+                "message",
+                "show",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--attachment",
+                "0",
+                "--output",
+                &path(&out),
+            ],
+        )
+        .failed();
+        assert!(again.stderr.contains("exists"), "{}", again.stderr);
+        let other = dir.path().join("other.txt");
+        let missing = vigil(
+            db,
+            &[
+                "message",
+                "show",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--attachment",
+                "3",
+                "--output",
+                &path(&other),
+            ],
+        )
+        .failed();
+        assert!(missing.stderr.contains("not_found"), "{}", missing.stderr);
+        let stranger = vigil(
+            db,
+            &[
+                "message",
+                "show",
+                "--as",
+                "cn_analyst",
+                &id,
+                "--attachment",
+                "0",
+                "--output",
+                &path(&other),
+            ],
+        )
+        .failed();
+        assert!(stranger.stderr.contains("not_found"), "{}", stranger.stderr);
+        assert!(!other.exists());
+        let lone = vigil(
+            db,
+            &[
+                "message",
+                "show",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--attachment",
+                "0",
+            ],
+        )
+        .failed();
+        assert!(lone.stderr.contains("--output"), "{}", lone.stderr);
+
+        // Forwarding: AMBER within the forwarder's member state, not beyond.
+        let fwd = vigil(
+            db,
+            &[
+                "message",
+                "forward",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--to",
+                "RU-FSB",
+                "--note",
+                "For you",
+            ],
+        )
+        .ok();
+        let new = &fwd.json_lines()[0];
+        assert_eq!(new["forwarded_from"].to_string(), id);
+        assert_eq!(new["attachments"].as_array().unwrap().len(), 1);
+        let inbox = vigil(
+            db,
+            &["message", "list", "--as", "fsb", "--box", "inbox", "--json"],
+        )
+        .ok();
+        // The original (to every authority of RU) and the forward.
+        let forwarded: Vec<_> = inbox
+            .json_lines()
+            .into_iter()
+            .filter(|m| m["forwarded_from"] == id.parse::<i64>().unwrap())
+            .collect();
+        assert_eq!(forwarded.len(), 1, "{}", inbox.stdout);
+        assert!(forwarded[0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("For you"));
+        let abroad = vigil(
+            db,
+            &[
+                "message",
+                "forward",
+                "--as",
+                "ru_analyst",
+                &id,
+                "--to",
+                "CN",
+            ],
+        )
+        .failed();
+        assert!(
+            abroad.stderr.contains("handling_forbids"),
+            "{}",
+            abroad.stderr
+        );
+        let asked = send("ask_before_forwarding");
+        let refused = vigil(
+            db,
+            &[
+                "message",
+                "forward",
+                "--as",
+                "ru_analyst",
+                &asked,
+                "--to",
+                "RU-FSB",
+            ],
+        )
+        .failed();
+        assert!(
+            refused.stderr.contains("handling_forbids"),
+            "{}",
+            refused.stderr
+        );
+        let cn = vigil(db, &["message", "list", "--as", "cn_analyst", "--json"]).ok();
+        assert!(cn.stdout.is_empty(), "{}", cn.stdout);
+        let audit = vigil(
+            db,
+            &["audit", "list", "--json", "--action", "message.forward"],
+        )
+        .ok();
+        let outcomes: Vec<String> = audit
+            .json_lines()
+            .iter()
+            .map(|e| e["outcome"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| *o == "success").count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(
+            outcomes.iter().filter(|o| *o == "denied").count(),
+            2,
+            "{outcomes:?}"
+        );
+    }
+);

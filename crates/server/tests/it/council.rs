@@ -189,7 +189,7 @@ store_test!(new_delhi_scenario_through_the_api, |db| {
     assert!(md.body.contains("- IN: 2026-10-28 to 2027-10-27"));
     assert!(md
         .body
-        .contains("Information exchanges: 0 (this installation keeps no exchange records)"));
+        .contains("- Messages exchanged between competent authorities: 0\n"));
     assert!(md.body.contains("| Total | 4000000.00 |"), "{}", md.body);
     let pdf = get(
         &w.app,
@@ -661,3 +661,417 @@ store_test!(malformed_council_bodies_are_problems, |db| {
     assert_eq!(count(&w, "council_meetings").await, 0);
     assert_eq!(count(&w, "council_decisions").await, 0);
 });
+
+store_test!(report_counts_the_years_messages, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let request = json!({
+        "kind": "request",
+        "recipients": ["RU"],
+        "subjects": ["ru:public"],
+        "title": "Who is this?",
+        "body": "Please share what you hold.",
+        "markings": {"classification": "restricted", "handling": "free", "tlp": "GREEN"},
+        "priority": "immediate"
+    });
+    let sent = send(&w, "POST", "/api/v1/messages", "kz_analyst", request).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.json()["id"].as_i64().unwrap();
+    let reply = json!({
+        "title": "Here",
+        "body": "What we hold.",
+        "markings": {"classification": "restricted", "handling": "free", "tlp": "GREEN"}
+    });
+    let r = send(
+        &w,
+        "POST",
+        &format!("/api/v1/messages/{id}/reply"),
+        "ru_analyst",
+        reply,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let year = &vigil_model::utc_now_rfc3339()[..4];
+    let report = get(
+        &w.app,
+        &format!("/api/v1/council/report?year={year}"),
+        w.token("kz_analyst"),
+    )
+    .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let x = &report.json()["exchanges"];
+    assert_eq!(x["messages"], 2, "{x}");
+    assert_eq!(x["by_kind"][0], json!(["request", 1]));
+    assert_eq!(x["by_kind"][3], json!(["reply", 1]));
+    assert_eq!(x["by_priority"][2], json!(["immediate", 1]));
+    assert_eq!(x["answered"], 1);
+    assert_eq!(x["overdue"], 0);
+    // Another year holds none of them.
+    let next: i64 = year.parse::<i64>().unwrap() + 1;
+    let other = get(
+        &w.app,
+        &format!("/api/v1/council/report?year={next}&format=markdown"),
+        w.token("kz_analyst"),
+    )
+    .await;
+    assert!(other
+        .body
+        .contains("- Messages exchanged between competent authorities: 0\n"));
+});
+
+store_test!(bodies_are_records_and_representatives_name_them, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let sec = "ec_secretariat";
+    let bodies = get(&w.app, "/api/v1/council/bodies", w.token("kz_analyst")).await;
+    assert_eq!(bodies.status, 200, "{}", bodies.body);
+    let kinds: Vec<String> = bodies.json()["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["council", "executive_committee", "heads_of_state"]);
+    let group = json!({"code": "legal-experts", "kind": "expert_group",
+        "name": "Group of legal experts", "since": "2026-01-01", "until": "2027-12-31"});
+    let added = send(&w, "POST", "/api/v1/council/bodies", sec, group.clone()).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let group_id = added.json()["id"].as_i64().unwrap();
+    // Refusals: a duplicate code, a bad kind, a bad code, reversed dates, an unknown field,
+    // anyone but the secretariat; none adds a body.
+    send(&w, "POST", "/api/v1/council/bodies", sec, group.clone())
+        .await
+        .problem(409, "council_conflict");
+    let mut bad = group.clone();
+    bad["code"] = json!("other");
+    bad["kind"] = json!("club");
+    let r = send(&w, "POST", "/api/v1/council/bodies", sec, bad).await;
+    r.problem(422, "invalid_body");
+    assert!(r.body.contains("kind"), "{}", r.body);
+    let mut bad = group.clone();
+    bad["code"] = json!("Legal Experts");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    let mut bad = group.clone();
+    bad["code"] = json!("later");
+    bad["until"] = json!("2025-01-01");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    let mut bad = group.clone();
+    bad["code"] = json!("extra");
+    bad["chair"] = json!("IN");
+    send(&w, "POST", "/api/v1/council/bodies", sec, bad)
+        .await
+        .problem(422, "invalid_body");
+    send(&w, "POST", "/api/v1/council/bodies", "kz_analyst", group)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(count(&w, "council_bodies").await, 4);
+    // Representatives name a body by code or id; the two must agree; the dates must fit.
+    let rep = |body: Value, since: &str, until: Value| {
+        let mut r = json!({"state": "IN", "person": "P", "role": "expert",
+            "since": since, "until": until});
+        for (k, v) in body.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let by_id = send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        rep(
+            json!({"body_id": group_id}),
+            "2026-02-01",
+            json!("2026-12-31"),
+        ),
+    )
+    .await;
+    assert_eq!(by_id.status, 200, "{}", by_id.body);
+    let by_code = send(
+        &w,
+        "POST",
+        "/api/v1/council/representatives",
+        sec,
+        rep(json!({"body": "council"}), "2026-01-01", Value::Null),
+    )
+    .await;
+    assert_eq!(by_code.status, 200, "{}", by_code.body);
+    for (body, since, until, field) in [
+        (
+            json!({"body": "friends"}),
+            "2026-02-01",
+            Value::Null,
+            "body",
+        ),
+        (
+            json!({"body_id": 999}),
+            "2026-02-01",
+            Value::Null,
+            "body_id",
+        ),
+        (
+            json!({"body": "council", "body_id": group_id}),
+            "2026-02-01",
+            Value::Null,
+            "body",
+        ),
+        (json!({}), "2026-02-01", Value::Null, "body"),
+        (
+            json!({"body_id": group_id}),
+            "2025-02-01",
+            json!("2026-01-01"),
+            "since",
+        ),
+        (
+            json!({"body_id": group_id}),
+            "2026-02-01",
+            Value::Null,
+            "until",
+        ),
+    ] {
+        let r = send(
+            &w,
+            "POST",
+            "/api/v1/council/representatives",
+            sec,
+            rep(body.clone(), since, until),
+        )
+        .await;
+        r.problem(422, "invalid_body");
+        assert!(r.body.contains(field), "{body}: {}", r.body);
+    }
+    assert_eq!(count(&w, "council_representatives").await, 2);
+    let members = get(&w.app, "/api/v1/council/members", w.token("kz_analyst"))
+        .await
+        .json();
+    let reps = members["representatives"].as_array().unwrap();
+    let expert = reps.iter().find(|r| r["body"] == "legal-experts").unwrap();
+    assert_eq!(expert["body_id"], group_id);
+    assert_eq!(members["bodies"].as_array().unwrap().len(), 4);
+});
+
+store_test!(exercises_and_agreements_are_structured, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    vigil_server::council_demo::demo(&w.store).await.unwrap();
+    let plans = get(&w.app, "/api/v1/council/plans", w.token("kz_analyst"))
+        .await
+        .json();
+    let find = |kind: &str| {
+        plans["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .unwrap()
+            .clone()
+    };
+    let exercise = find("exercise");
+    assert_eq!(
+        exercise["exercise"]["participants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert!(exercise["exercise"]["scenario"]
+        .as_str()
+        .unwrap()
+        .contains("propaganda"));
+    let agreement = find("agreement");
+    assert_eq!(agreement["agreement"]["form"], "memorandum");
+    assert_eq!(agreement["agreement"]["partner"], "CIS-ATC");
+    assert_eq!(agreement["agreement"]["in_force_to"], "2032-05-19");
+    assert!(find("programme").get("exercise").is_none());
+
+    let sec = "ec_secretariat";
+    let before = count(&w, "council_plans").await;
+    let plan = |kind: &str, extra: Value| {
+        let mut p = json!({"kind": kind, "title": "T", "owner": "RATS-EC",
+            "starts": "2028-03-01", "ends": "2028-03-03"});
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    };
+    let good_exercise =
+        json!({"participants": ["KZ", "KG"], "scenario": "Hostage rescue at an airport"});
+    let good_agreement = json!({"form": "agreement", "partner": "CSTO",
+        "signed_on": "2028-03-01", "in_force_from": "2028-04-01"});
+    for (body, field) in [
+        (plan("exercise", json!({})), "exercise"),
+        (plan("agreement", json!({})), "agreement"),
+        (
+            plan("programme", json!({"exercise": good_exercise})),
+            "exercise",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": good_exercise, "agreement": good_agreement}),
+            ),
+            "agreement",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": [], "scenario": "S"}}),
+            ),
+            "exercise.participants",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": ["KZ", "KZ"], "scenario": "S"}}),
+            ),
+            "exercise.participants[1]",
+        ),
+        (
+            plan(
+                "exercise",
+                json!({"exercise": {"participants": ["KZ"], "scenario": "S", "score": 3}}),
+            ),
+            "score",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "treaty", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-04-01"}}),
+            ),
+            "agreement.form",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "agreement", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-02-01"}}),
+            ),
+            "agreement.in_force_from",
+        ),
+        (
+            plan(
+                "agreement",
+                json!({"agreement": {"form": "agreement", "partner": "CSTO",
+                "signed_on": "2028-03-01", "in_force_from": "2028-04-01",
+                "in_force_to": "2028-03-15"}}),
+            ),
+            "agreement.in_force_to",
+        ),
+    ] {
+        let r = send(&w, "POST", "/api/v1/council/plans", sec, body.clone()).await;
+        r.problem(422, "invalid_body");
+        assert!(r.body.contains(field), "{body}: {}", r.body);
+    }
+    assert_eq!(count(&w, "council_plans").await, before);
+    assert_eq!(count(&w, "council_exercises").await, 1);
+    let ok = send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        plan("exercise", json!({"exercise": good_exercise})),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let ok = send(
+        &w,
+        "POST",
+        "/api/v1/council/plans",
+        sec,
+        plan("agreement", json!({"agreement": good_agreement})),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let agreement_id = ok.json()["id"].as_i64().unwrap();
+    assert_eq!(count(&w, "council_exercises").await, 2);
+    assert_eq!(count(&w, "council_agreements").await, 2);
+    // The evaluation, recorded once made; only for exercises, by the secretariat.
+    let exercise_id = exercise["id"].as_i64().unwrap();
+    let evaluate = |id: i64, user: &'static str, body: Value| {
+        let w = &w;
+        async move {
+            send(
+                w,
+                "PUT",
+                &format!("/api/v1/council/plans/{id}/evaluation"),
+                user,
+                body,
+            )
+            .await
+        }
+    };
+    let done = evaluate(exercise_id, sec, json!({"evaluation": "Objectives met"})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    evaluate(agreement_id, sec, json!({"evaluation": "x"}))
+        .await
+        .problem(404, "not_found");
+    evaluate(exercise_id, sec, json!({"evaluation": " "}))
+        .await
+        .problem(422, "invalid_body");
+    evaluate(exercise_id, sec, json!({"evaluation": "x", "grade": 5}))
+        .await
+        .problem(422, "invalid_body");
+    evaluate(exercise_id, "kz_analyst", json!({"evaluation": "x"}))
+        .await
+        .problem(403, "forbidden");
+    let plans = get(&w.app, "/api/v1/council/plans", w.token("kz_analyst"))
+        .await
+        .json();
+    let evaluated = plans["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == exercise_id)
+        .unwrap()
+        .clone();
+    assert_eq!(evaluated["exercise"]["evaluation"], "Objectives met");
+});
+
+store_test!(
+    unknown_fields_are_refused_in_delegates_actions_plans,
+    |db| {
+        let w = world(&db.location, vigil_server::Config::default()).await;
+        let sec = "ec_secretariat";
+        let m = send(
+            &w,
+            "POST",
+            "/api/v1/council/meetings",
+            sec,
+            json!({"kind": "regular", "title": "T", "host_state": "IN", "venue": "V",
+            "starts": "2027-03-01", "ends": "2027-03-02"}),
+        )
+        .await;
+        assert_eq!(m.status, 200, "{}", m.body);
+        let meeting = m.json()["id"].as_i64().unwrap();
+        let delegate = json!({"state": "PK", "name": "N", "role": "r", "arrival": "2027-03-01",
+        "departure": "2027-03-02", "entry_point": "Attari", "visa_status": "issued"});
+        let plan = json!({"kind": "work_plan", "title": "T", "owner": "RATS-EC",
+        "starts": "2027-01-01", "ends": "2027-12-31"});
+        let p = send(&w, "POST", "/api/v1/council/plans", sec, plan.clone()).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        let plan_id = p.json()["id"].as_i64().unwrap();
+        let action = json!({"action": "A", "owner": "RATS-EC", "deadline": "2027-06-30",
+        "status": "planned"});
+        let delegates_uri = format!("/api/v1/council/meetings/{meeting}/delegates");
+        let actions_uri = format!("/api/v1/council/plans/{plan_id}/actions");
+        for (uri, good, table) in [
+            (delegates_uri.as_str(), delegate, "council_delegates"),
+            ("/api/v1/council/plans", plan, "council_plans"),
+            (actions_uri.as_str(), action, "council_actions"),
+        ] {
+            let before = count(&w, table).await;
+            let mut bad = good.clone();
+            bad["id"] = json!(7);
+            bad["clearance"] = json!("top");
+            let r = send(&w, "POST", uri, sec, bad).await;
+            r.problem(422, "invalid_body");
+            assert!(r.body.contains("unknown field"), "{uri}: {}", r.body);
+            assert_eq!(count(&w, table).await, before, "{uri}");
+            let ok = send(&w, "POST", uri, sec, good).await;
+            assert_eq!(ok.status, 200, "{uri}: {}", ok.body);
+            assert_eq!(count(&w, table).await, before + 1, "{uri}");
+        }
+    }
+);

@@ -536,6 +536,25 @@ store_test!(auto_alert_policy_raises_alerts_on_screening, |db| {
     assert_eq!(inbox.json()["messages"].as_array().unwrap().len(), 3);
 });
 
+/// Asserts a TAXII 2.1 error message with this status and Vigil's problem code.
+fn taxii_error(r: &Reply, status: u16, code: &str) {
+    assert_eq!(r.status.as_u16(), status, "{}", r.body);
+    assert_eq!(
+        r.content_type, "application/taxii+json;version=2.1",
+        "{}",
+        r.body
+    );
+    let e = r.json();
+    assert_eq!(e["http_status"], status.to_string(), "{}", r.body);
+    assert_eq!(e["error_code"], code, "{}", r.body);
+    assert!(!e["title"].as_str().unwrap_or("").is_empty(), "{}", r.body);
+    assert!(
+        !e["description"].as_str().unwrap_or("").is_empty(),
+        "{}",
+        r.body
+    );
+}
+
 fn objects_of(bundle: &Value) -> Vec<Value> {
     bundle["objects"].as_array().cloned().unwrap_or_default()
 }
@@ -727,9 +746,15 @@ store_test!(taxii_serves_what_the_caller_may_see, |db| {
         .await
         .unwrap();
     assert_eq!(r.status(), 406);
-    call(&w.app, "GET", "/taxii2/", None, "")
-        .await
-        .problem(401, "missing_token");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/taxii+json;version=2.1"
+    );
+    taxii_error(
+        &call(&w.app, "GET", "/taxii2/", None, "").await,
+        401,
+        "missing_token",
+    );
     let root = get(&w.app, "/taxii2/api/", kz).await.json();
     assert_eq!(
         root["versions"],
@@ -743,9 +768,11 @@ store_test!(taxii_serves_what_the_caller_may_see, |db| {
     assert_eq!(collections["collections"][0]["can_write"], false);
     let one = get(&w.app, &format!("/taxii2/api/collections/{register}/"), kz).await;
     assert_eq!(one.json()["id"], register.as_str());
-    get(&w.app, "/taxii2/api/collections/nope/objects/", kz)
-        .await
-        .problem(404, "not_found");
+    taxii_error(
+        &get(&w.app, "/taxii2/api/collections/nope/objects/", kz).await,
+        404,
+        "not_found",
+    );
     // Paging: all objects in pages of 7, in order, each once.
     let base = format!("/taxii2/api/collections/{register}/objects/");
     let mut seen = Vec::new();
@@ -794,12 +821,15 @@ store_test!(taxii_serves_what_the_caller_may_see, |db| {
     assert!(objects_of(&recent.json())
         .iter()
         .all(|o| o["type"] != "marking-definition"));
-    get(&w.app, &format!("{base}?added_after=yesterday"), kz)
-        .await
-        .problem(400, "invalid_parameter");
-    get(&w.app, &format!("{base}?limit=0"), kz)
-        .await
-        .problem(400, "invalid_parameter");
+    for bad in [
+        "added_after=yesterday",
+        "limit=0",
+        "match[colour]=red",
+        "match[version]=newest",
+    ] {
+        let r = get(&w.app, &format!("{base}?{bad}"), kz).await;
+        taxii_error(&r, 400, "invalid_parameter");
+    }
     // The same distribution rules: Interpol (a partner body) does not get all-members records.
     let interpol = get(&w.app, &format!("{base}?limit=1000"), w.token("interpol"))
         .await
@@ -865,3 +895,338 @@ store_test!(record_ids_go_only_where_the_record_is_distributed, |db| {
     assert!(seen["receipts"][0].get("user").is_none());
     assert_eq!(w.store.all_messages().await.unwrap().len(), 2);
 });
+
+store_test!(taxii_manifest_versions_and_match_filters, |db| {
+    let w = world(&db.location, vigil_server::Config::default()).await;
+    let kz = w.token("kz_analyst");
+    let collections = get(&w.app, "/taxii2/api/collections/", kz).await.json();
+    let register = collections["collections"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("/taxii2/api/collections/{register}");
+    let all = get(&w.app, &format!("{base}/objects/?limit=1000"), kz)
+        .await
+        .json();
+    let all = objects_of(&all);
+    let types: std::collections::BTreeSet<String> = all
+        .iter()
+        .map(|o| o["type"].as_str().unwrap().to_string())
+        .collect();
+    assert!(types.len() >= 3, "{types:?}");
+    // match[type]: only those types; several types with commas.
+    let identities = get(
+        &w.app,
+        &format!("{base}/objects/?limit=1000&match[type]=identity"),
+        kz,
+    )
+    .await;
+    assert_eq!(identities.status, 200, "{}", identities.body);
+    let identities = objects_of(&identities.json());
+    assert!(!identities.is_empty());
+    assert!(identities.iter().all(|o| o["type"] == "identity"));
+    assert_eq!(
+        identities.len(),
+        all.iter().filter(|o| o["type"] == "identity").count()
+    );
+    let two = get(
+        &w.app,
+        &format!("{base}/objects/?limit=1000&match[type]=identity,threat-actor"),
+        kz,
+    )
+    .await
+    .json();
+    assert_eq!(
+        objects_of(&two).len(),
+        all.iter()
+            .filter(|o| o["type"] == "identity" || o["type"] == "threat-actor")
+            .count()
+    );
+    // match[id]: exactly that object.
+    let target = all.iter().find(|o| o["type"] == "threat-actor").unwrap();
+    let target_id = target["id"].as_str().unwrap();
+    let one = get(
+        &w.app,
+        &format!("{base}/objects/?match[id]={target_id}"),
+        kz,
+    )
+    .await
+    .json();
+    assert_eq!(objects_of(&one), [target.clone()]);
+    // The manifest lists what the objects endpoint returns, filtered the same way.
+    let manifest = get(&w.app, &format!("{base}/manifest/?limit=1000"), kz).await;
+    assert_eq!(manifest.status, 200, "{}", manifest.body);
+    assert_eq!(manifest.content_type, "application/taxii+json;version=2.1");
+    let records = objects_of(&manifest.json());
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let all_ids: Vec<&str> = all.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, all_ids);
+    let record = records.iter().find(|r| r["id"] == target_id).unwrap();
+    assert_eq!(record["version"], target["modified"]);
+    assert_eq!(record["media_type"], "application/stix+json;version=2.1");
+    assert!(record["date_added"].as_str().unwrap().ends_with('Z'));
+    let filtered = get(
+        &w.app,
+        &format!("{base}/manifest/?match[type]=threat-actor&limit=1000"),
+        kz,
+    )
+    .await
+    .json();
+    assert!(objects_of(&filtered)
+        .iter()
+        .all(|r| r["id"].as_str().unwrap().starts_with("threat-actor--")));
+    // One object and its versions; an object the caller may not see does not exist.
+    let object = get(&w.app, &format!("{base}/objects/{target_id}/"), kz)
+        .await
+        .json();
+    assert_eq!(objects_of(&object), [target.clone()]);
+    let versions = get(&w.app, &format!("{base}/objects/{target_id}/versions/"), kz).await;
+    assert_eq!(versions.status, 200, "{}", versions.body);
+    assert_eq!(
+        versions.json(),
+        json!({"more": false, "versions": [target["modified"]]})
+    );
+    let members_only = all
+        .iter()
+        .find(|o| o["external_references"][0]["external_id"] == "ru:members")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let interpol = w.token("interpol");
+    taxii_error(
+        &get(
+            &w.app,
+            &format!("{base}/objects/{members_only}/versions/"),
+            interpol,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    taxii_error(
+        &get(&w.app, &format!("{base}/objects/{members_only}/"), interpol).await,
+        404,
+        "not_found",
+    );
+    let hidden = get(
+        &w.app,
+        &format!("{base}/manifest/?match[id]={members_only}"),
+        interpol,
+    )
+    .await
+    .json();
+    assert_eq!(hidden, json!({"more": false}));
+    taxii_error(
+        &get(&w.app, &format!("{base}/manifest/?match[colour]=red"), kz).await,
+        400,
+        "invalid_parameter",
+    );
+    taxii_error(
+        &call(
+            &w.app,
+            "GET",
+            &format!("{base}/manifest/"),
+            Some("nope"),
+            "",
+        )
+        .await,
+        401,
+        "invalid_token",
+    );
+});
+
+store_test!(
+    own_designation_changes_raise_notifications_by_policy,
+    |db| {
+        let w = world(&db.location, vigil_server::Config::default()).await;
+        let ru_admin = user(&w, "ru_admin", "RU-FSB", Role::Admin).await;
+        let ru = w.token("ru_analyst").to_string();
+        let designation = |id: &str, distribution: Value| {
+            json!({"id": id, "schema": "Organization", "names": ["Zorya Northern Cell"],
+            "legal_basis": "Supreme Court decision", "listed_on": "2024-03-01", "reference": "AKPI-24-2",
+            "distribution": distribution})
+        };
+        let notifications = |w: &World| {
+            let store = w.store.clone();
+            async move {
+                store
+                    .all_messages()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|m| m.kind == vigil_exchange::Kind::Notification)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Off by default: a change raises nothing.
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("quiet", json!({"scope": "all_members"})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(notifications(&w).await.is_empty());
+        // The policy: admins only, at least one setting, settings kept independently.
+        let policy = |token: String, body: Value| {
+            let app = w.app.clone();
+            async move {
+                call(
+                    &app,
+                    "PUT",
+                    "/api/v1/exchange/policy",
+                    Some(&token),
+                    body.to_string(),
+                )
+                .await
+            }
+        };
+        policy(ru.clone(), json!({"auto_notify": true}))
+            .await
+            .problem(403, "forbidden");
+        policy(ru_admin.clone(), json!({}))
+            .await
+            .problem(422, "invalid_body");
+        policy(ru_admin.clone(), json!({"auto_notify": "yes"}))
+            .await
+            .problem(422, "invalid_body");
+        let set = policy(ru_admin.clone(), json!({"auto_alert": true})).await;
+        assert_eq!(set.json()["auto_notify"], false, "{}", set.body);
+        let set = policy(ru_admin.clone(), json!({"auto_notify": true})).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let got = get(&w.app, "/api/v1/exchange/policy", &ru_admin)
+            .await
+            .json();
+        assert_eq!(
+            (got["auto_alert"].clone(), got["auto_notify"].clone()),
+            (json!(true), json!(true))
+        );
+
+        // Added for Kazakhstan only: KZ is notified, China is not.
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("n1", json!({"scope": "states", "states": ["KZ"]})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let sent = notifications(&w).await;
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].subjects, ["ru:n1"]);
+        assert_eq!(
+            sent[0].recipients,
+            [vigil_exchange::Recipient::State("KZ".into())]
+        );
+        assert!(
+            sent[0].title.starts_with("Designation added"),
+            "{}",
+            sent[0].title
+        );
+        let kz = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("kz_analyst"),
+        )
+        .await;
+        assert_eq!(
+            kz.json()["messages"].as_array().unwrap().len(),
+            1,
+            "{}",
+            kz.body
+        );
+        let cn = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("cn_analyst"),
+        )
+        .await;
+        assert!(
+            cn.json()["messages"].as_array().unwrap().is_empty(),
+            "{}",
+            cn.body
+        );
+        // Amended to all members, then withdrawn: both announced to every member state.
+        let r = call(
+            &w.app,
+            "PUT",
+            "/api/v1/designations/ru:n1",
+            Some(&ru),
+            designation("n1", json!({"scope": "all_members"})).to_string(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = call(
+            &w.app,
+            "DELETE",
+            "/api/v1/designations/ru:n1",
+            Some(&ru),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let sent = notifications(&w).await;
+        assert_eq!(sent.len(), 3);
+        assert!(sent[1].title.starts_with("Designation amended"));
+        assert!(sent[2].title.starts_with("Designation withdrawn"));
+        assert_eq!(sent[2].recipients, [vigil_exchange::Recipient::AllMembers]);
+        let cn = get(
+            &w.app,
+            "/api/v1/messages?box=inbox&kind=notification",
+            w.token("cn_analyst"),
+        )
+        .await;
+        assert_eq!(
+            cn.json()["messages"].as_array().unwrap().len(),
+            2,
+            "{}",
+            cn.body
+        );
+        // A record kept for its originator is announced to no one; nor are changes by another
+        // authority of Russia, whose policy is unset; nor a refused change.
+        post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("secret", json!({"scope": "originator"})),
+        )
+        .await;
+        post(
+            &w,
+            w.token("ru2_analyst"),
+            "/api/v1/designations",
+            designation("other", json!({"scope": "all_members"})),
+        )
+        .await;
+        post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("n1", json!({"scope": "all_members"})),
+        )
+        .await;
+        let r = post(
+            &w,
+            &ru,
+            "/api/v1/designations",
+            designation("secret", json!({"scope": "originator"})),
+        )
+        .await;
+        r.problem(409, "entity_exists");
+        assert_eq!(notifications(&w).await.len(), 4, "re-adding n1 is an add");
+        let audit = w
+            .store
+            .audit_log(&vigil_store::AuditFilter {
+                action: Some("message.notify".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 4);
+        assert!(audit
+            .iter()
+            .all(|e| e.user == "ru_analyst" && e.outcome == "success"));
+    }
+);

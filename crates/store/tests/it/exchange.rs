@@ -180,3 +180,73 @@ store_test!(import_and_send_is_all_or_nothing, |db| {
     assert_eq!(sent.len(), 1);
     assert_eq!(store.verify_audit().await.unwrap().entries, 2);
 });
+
+store_test!(exchange_stats_count_the_period, |db| {
+    let store = Store::open(&db.location).await.unwrap();
+    store
+        .add_user("ru", "RU-FSB", vigil_model::Role::Analyst)
+        .await
+        .unwrap();
+    let audit = NewAuditEntry::new("kz", "KZ", "message.send", Outcome::Success);
+    let urgent = check_message(&input(), &known(), None).unwrap();
+    let (first, _) = store
+        .send_message(&urgent, "KZ", "kz", &audit)
+        .await
+        .unwrap();
+    let mut routine = input();
+    routine.priority = None;
+    let routine = check_message(&routine, &known(), None).unwrap();
+    store
+        .send_message(&routine, "KZ", "kz", &audit)
+        .await
+        .unwrap();
+    let mut reply_input = input();
+    reply_input.kind.clear();
+    reply_input.recipients.clear();
+    reply_input.attachments.clear();
+    let reply = check_message(&reply_input, &known(), Some((first.id, "KZ"))).unwrap();
+    store
+        .send_message(&reply, "RU-FSB", "ru", &audit)
+        .await
+        .unwrap();
+    let now = vigil_model::utc_now_rfc3339();
+    let s = store
+        .exchange_stats("2000-01-01", "2200-01-01", &now)
+        .await
+        .unwrap();
+    assert_eq!(s.messages, 3);
+    let kinds: Vec<(&str, i64)> = s.by_kind.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("request", 2),
+            ("alert", 0),
+            ("notification", 0),
+            ("reply", 1)
+        ]
+    );
+    let priorities: Vec<(&str, i64)> = s
+        .by_priority
+        .iter()
+        .map(|(k, n)| (k.as_str(), *n))
+        .collect();
+    assert_eq!(
+        priorities,
+        [("routine", 1), ("urgent", 2), ("immediate", 0)]
+    );
+    assert_eq!((s.answered, s.overdue), (1, 0));
+    // Long after: the unanswered request is overdue, the answered one and the reply are not.
+    let later = store
+        .exchange_stats("2000-01-01", "2200-01-01", "2199-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    assert_eq!((later.answered, later.overdue), (1, 1));
+    // Another period holds none of them, and still lists every kind.
+    let none = store
+        .exchange_stats("2001-01-01", "2002-01-01", &now)
+        .await
+        .unwrap();
+    assert_eq!(none.messages, 0);
+    assert_eq!(none.by_kind.len(), 4);
+    assert!(none.by_kind.iter().all(|(_, n)| *n == 0));
+});
