@@ -75,7 +75,7 @@ impl Default for Params {
             corroboration_floor: 0.6,
             retrieval_min_sim: 0.75,
             max_candidates: 64,
-            min_estimate: 0.3,
+            min_estimate: 0.35,
         }
     }
 }

@@ -145,6 +145,8 @@ fn idf(df: u32, n: usize, p: &Params) -> f32 {
 struct Scratch {
     est: Vec<f32>,
     last: Vec<u16>,
+    /// Whether a span already credited the name.
+    spanned: Vec<bool>,
     touched: Vec<u32>,
 }
 
@@ -492,10 +494,16 @@ impl Index {
         scratch: &mut Scratch,
         out: &mut Vec<u32>,
     ) {
-        let Scratch { est, last, touched } = scratch;
+        let Scratch {
+            est,
+            last,
+            spanned,
+            touched,
+        } = scratch;
         if est.len() < self.names.len() {
             est.resize(self.names.len(), 0.0);
             last.resize(self.names.len(), 0);
+            spanned.resize(self.names.len(), false);
         }
         touched.clear();
         let mut by_sim: Vec<(u32, f32)> = Vec::with_capacity(64);
@@ -545,13 +553,16 @@ impl Index {
                 if n >= est.len() {
                     continue;
                 }
-                // Span credit only for names no token reached (a fused token against its split
-                // form), and once: overlapping spans would inflate the estimate.
-                if last[n] != 0 {
+                // Once per name: overlapping spans would inflate the estimate. A fused token
+                // against its split form adds to what single tokens found (سراج الدين حقاني /
+                // Sirajuddin Haqqani: the surname alone does not reach the estimate).
+                if spanned[n] {
                     continue;
                 }
-                touched.push(n as u32);
-                last[n] = u16::MAX;
+                spanned[n] = true;
+                if last[n] == 0 && est[n] == 0.0 {
+                    touched.push(n as u32);
+                }
                 est[n] += 2.0 * w * 0.81;
             }
         }
@@ -563,6 +574,7 @@ impl Index {
             let e = est[n] / (total + self.name_w[n]);
             est[n] = 0.0;
             last[n] = 0;
+            spanned[n] = false;
             let name = &self.names[n];
             if e >= min
                 && name.kind == kind

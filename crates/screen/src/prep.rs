@@ -27,6 +27,8 @@ pub struct Tok {
     /// Written in Latin letters (so its skeleton carries no extra information).
     pub latin: bool,
     pub particle: bool,
+    /// Which of the letters a–z the canonical text holds (bit 0 = a).
+    pub letters: u32,
 }
 
 impl Tok {
@@ -66,12 +68,17 @@ impl Tok {
             text: t.text.clone(),
             form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
             forms,
+            letters: letter_mask(&t.text),
             skels,
             groups,
             latin,
         }
     }
 }
+
+/// Below this a pair of tokens counts as unrelated wherever similarities are used (alignment
+/// keeps pairs from `Params::min_pair`, which is never lower): computing it exactly is wasted.
+pub const MIN_USEFUL_SIM: f32 = 0.5;
 
 /// How two tokens were found to agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,6 +98,27 @@ pub enum Method {
     Fuzzy,
     /// A fused token against split tokens (Abdulrahman / Abdul Rahman).
     Compound,
+}
+
+fn letter_mask(s: &str) -> u32 {
+    s.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |m, b| m | 1 << (b - b'a'))
+}
+
+/// An upper bound of the spelling similarity of two Latin tokens from their lengths and letter
+/// sets, far cheaper than computing it: every letter one token lacks costs at least one edit and
+/// at least one unmatched character.
+fn spelling_bound(a: &Tok, b: &Tok) -> f32 {
+    let (la, lb) = (a.text.len() as f32, b.text.len() as f32);
+    let only_a = (a.letters & !b.letters).count_ones() as f32;
+    let only_b = (b.letters & !a.letters).count_ones() as f32;
+    let longest = la.max(lb);
+    let lev = 1.0 - only_a.max(only_b).max((la - lb).abs()) / longest;
+    let m = (la - only_a).min(lb - only_b).max(0.0);
+    let jaro = (m / la + m / lb + 1.0) / 3.0;
+    let jw = jaro + 0.4 * (1.0 - jaro);
+    0.5 * jw + 0.5 * lev
 }
 
 /// Similarity of two tokens in [0, 1] and how it was reached. Symmetric.
@@ -113,6 +141,13 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
         } else {
             (0.0, Method::Initial)
         };
+    }
+    if a.latin
+        && b.latin
+        && spelling_bound(a, b) < MIN_USEFUL_SIM
+        && !a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s))
+    {
+        return (0.0, Method::Fuzzy);
     }
     let mut best = 0.0f32;
     // Other Latin spellings of a Latin token are rare (umlauts); across scripts the alternative
