@@ -952,7 +952,7 @@ store_test!(taxii_manifest_versions_and_match_filters, |db| {
     )
     .await
     .json();
-    assert_eq!(objects_of(&one), [target.clone()]);
+    assert_eq!(objects_of(&one), std::slice::from_ref(target));
     // The manifest lists what the objects endpoint returns, filtered the same way.
     let manifest = get(&w.app, &format!("{base}/manifest/?limit=1000"), kz).await;
     assert_eq!(manifest.status, 200, "{}", manifest.body);
@@ -979,7 +979,7 @@ store_test!(taxii_manifest_versions_and_match_filters, |db| {
     let object = get(&w.app, &format!("{base}/objects/{target_id}/"), kz)
         .await
         .json();
-    assert_eq!(objects_of(&object), [target.clone()]);
+    assert_eq!(objects_of(&object), std::slice::from_ref(target));
     let versions = get(&w.app, &format!("{base}/objects/{target_id}/versions/"), kz).await;
     assert_eq!(versions.status, 200, "{}", versions.body);
     assert_eq!(
