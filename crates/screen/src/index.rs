@@ -48,6 +48,10 @@ pub struct Index {
     /// Document number → entities.
     doc_postings: FxMap<u64, Vec<u32>>,
     cache: std::sync::Mutex<FxMap<u64, Similar>>,
+    /// Schemas some entity of the register has: a query prepares and retrieves only for the
+    /// kinds of names it could meet (a person query meets organization-kind names only
+    /// through LegalEntity records, which most registers lack).
+    schemas: Vec<Schema>,
 }
 
 const SPAN_SHIFT: u32 = 26;
@@ -192,6 +196,7 @@ impl Index {
             span_postings: map_with_capacity(0),
             doc_postings: map_with_capacity(0),
             cache: std::sync::Mutex::new(map_with_capacity(1024)),
+            schemas: Vec::new(),
         };
         let mut intern: FxMap<String, u32> = map_with_capacity(64 * 1024);
         let mut seen: Vec<Vec<u32>> = Vec::new();
@@ -258,6 +263,10 @@ impl Index {
                 names: first..index.names.len() as u32,
             });
         }
+        index.schemas = Schema::ALL
+            .into_iter()
+            .filter(|s| index.entities.iter().any(|e| e.schema == *s))
+            .collect();
         index.finish();
         index
     }
@@ -595,22 +604,13 @@ impl Index {
         let p = &self.params;
         let beta = (p.beta_query, p.beta_candidate);
         let mut states: [Option<QState>; 3] = [None, None, None];
-        let kinds: Vec<SchemaKind> = match q.schema {
-            Some(s) => {
-                let mut k: Vec<SchemaKind> = Schema::ALL
-                    .iter()
-                    .filter(|c| compatible(Some(s), **c))
-                    .map(|c| kind_of(*c))
-                    .collect();
-                k.dedup();
-                k
+        let mut kinds: Vec<SchemaKind> = Vec::with_capacity(3);
+        for c in &self.schemas {
+            let k = kind_of(*c);
+            if compatible(q.schema, *c) && !kinds.contains(&k) {
+                kinds.push(k);
             }
-            None => vec![
-                SchemaKind::Person,
-                SchemaKind::Organization,
-                SchemaKind::Other,
-            ],
-        };
+        }
         for &k in &kinds {
             if states[kind_slot(k)].is_none() {
                 states[kind_slot(k)] = Some(self.qstate(&q.name, k));
