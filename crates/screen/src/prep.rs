@@ -271,10 +271,11 @@ pub fn hash_str(tag: u8, s: &str) -> u64 {
 /// (Sirajuddin / سراج الدين read "saraj din").
 pub const SKELETON_TAG: u8 = 3;
 
-fn push_skeleton_span(spans: &mut Vec<Span>, start: usize, len: usize, text: &str) {
+fn push_skeleton_span(spans: &mut Vec<Span>, start: usize, len: usize, text: &str, min_len: usize) {
     let sk = skeleton(text);
-    // Short skeletons are shared by too many unrelated names to say anything.
-    if sk.len() >= 4 {
+    // Short skeletons are shared by too many unrelated names to say anything (a compound of a
+    // name and a known root, Faiz+ullah = fzl, is specific with one letter less).
+    if sk.len() >= min_len {
         spans.push(Span {
             start: start as u8,
             len: len as u8,
@@ -309,7 +310,7 @@ pub fn prepare(name: &str, kind: SchemaKind) -> Prepared {
             key: hash_str(tag, &c.key),
             skeleton: false,
         });
-        push_skeleton_span(&mut spans, c.start, c.len, &c.key);
+        push_skeleton_span(&mut spans, c.start, c.len, &c.key, 3);
     }
     // Plain concatenation of neighbours (Mohammedali / Mohammed Ali), and each single token
     // under the same tag, so that a fused token meets its split form.
@@ -332,10 +333,10 @@ pub fn prepare(name: &str, kind: SchemaKind) -> Prepared {
                 key: hash_str(2, &joined),
                 skeleton: false,
             });
-            push_skeleton_span(&mut spans, i, len, &joined);
+            push_skeleton_span(&mut spans, i, len, &joined, 4);
         }
         if toks[i].text.len() >= 6 {
-            push_skeleton_span(&mut spans, i, 1, &toks[i].text);
+            push_skeleton_span(&mut spans, i, 1, &toks[i].text, 4);
         }
     }
     let mut coarse = String::new();
