@@ -77,8 +77,9 @@ impl Tok {
 }
 
 /// Below this a pair of tokens counts as unrelated wherever similarities are used (alignment
-/// keeps pairs from `Params::min_pair`, which is never lower): computing it exactly is wasted.
-pub const MIN_USEFUL_SIM: f32 = 0.5;
+/// and retrieval keep pairs from `Params::min_pair`, 0.6 by default; a lower `min_pair` has no
+/// effect on spelling similarity): computing it exactly is wasted.
+pub const MIN_USEFUL_SIM: f32 = 0.6;
 
 /// How two tokens were found to agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,7 +161,14 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
             if 2 * x < y {
                 continue;
             }
-            let s = 0.5 * jaro_winkler(fa, fb) + 0.5 * levenshtein_ratio(fa, fb);
+            let jw = jaro_winkler(fa, fb);
+            // Levenshtein cannot beat 1 − length difference / longer length: skip it when even
+            // that would not make this pair useful or better than one already found.
+            let lev_bound = x as f32 / y as f32;
+            if 0.5 * jw + 0.5 * lev_bound < best.max(MIN_USEFUL_SIM) {
+                continue;
+            }
+            let s = 0.5 * jw + 0.5 * levenshtein_ratio(fa, fb);
             best = best.max(s);
         }
     }
