@@ -135,7 +135,13 @@ pub fn align(
             }
         }
     }
+    // Most span pairs differ: a one-word filter of the candidate's keys skips them cheaply.
+    let bit = |key: u64| 1u64 << (key & 63);
+    let c_keys = sc.iter().fold(0u64, |m, b| m | bit(b.key));
     for a in sq {
+        if c_keys & bit(a.key) == 0 {
+            continue;
+        }
         for b in sc {
             if a.key == b.key && (a.len > 1 || b.len > 1) && a.len <= 3 && b.len <= 3 {
                 items.push(Paired {
