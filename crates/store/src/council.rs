@@ -37,6 +37,17 @@ fn date(row: &AnyRow, column: &str) -> Result<Date> {
     })
 }
 
+fn optional_date(row: &AnyRow, column: &str) -> Result<Option<Date>> {
+    let text: Option<String> = get(row, column)?;
+    text.map(|t| {
+        Date::parse(column, &t).map_err(|e| StoreError::Corrupt {
+            what: format!("council {column}"),
+            detail: e.to_string(),
+        })
+    })
+    .transpose()
+}
+
 fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
     if value.trim().is_empty() && max > 0 {
         return Err(rule(RuleError::new(field, "must not be empty")));
@@ -613,13 +624,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let until: Option<String> = get(r, "until")?;
                 Ok(CouncilMember {
                     state: get(r, "state")?,
                     name: get(r, "name")?,
                     status: get(r, "status")?,
                     since: date(r, "since")?,
-                    until: until.and_then(|u| Date::parse("until", &u).ok()),
+                    until: optional_date(r, "until")?,
                 })
             })
             .collect()
@@ -680,20 +690,13 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let until: Option<String> = get(r, "until")?;
                 Ok(CouncilBody {
                     id: get(r, "id")?,
                     code: get(r, "code")?,
                     kind: get(r, "kind")?,
                     name: get(r, "name")?,
                     since: date(r, "since")?,
-                    until: until
-                        .map(|u| Date::parse("until", &u))
-                        .transpose()
-                        .map_err(|e| StoreError::Corrupt {
-                            what: "council_bodies.until".into(),
-                            detail: e.to_string(),
-                        })?,
+                    until: optional_date(r, "until")?,
                 })
             })
             .collect()
@@ -859,7 +862,6 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let until: Option<String> = get(r, "until")?;
                 Ok(Representative {
                     id: get(r, "id")?,
                     body: get(r, "body")?,
@@ -868,7 +870,7 @@ impl Store {
                     person: get(r, "person")?,
                     role: get(r, "role")?,
                     since: date(r, "since")?,
-                    until: until.and_then(|u| Date::parse("until", &u).ok()),
+                    until: optional_date(r, "until")?,
                 })
             })
             .collect()
@@ -2114,19 +2116,12 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .map(|a| {
-                let to: Option<String> = get(&a, "in_force_to")?;
                 Ok::<_, StoreError>(Agreement {
                     form: get(&a, "form")?,
                     partner: get(&a, "partner")?,
                     signed_on: date(&a, "signed_on")?,
                     in_force_from: date(&a, "in_force_from")?,
-                    in_force_to: to
-                        .map(|t| Date::parse("in_force_to", &t))
-                        .transpose()
-                        .map_err(|e| StoreError::Corrupt {
-                            what: "council_agreements.in_force_to".into(),
-                            detail: e.to_string(),
-                        })?,
+                    in_force_to: optional_date(&a, "in_force_to")?,
                 })
             })
             .transpose()?;
