@@ -16,12 +16,13 @@ connections=${2:-32}
 seconds=${3:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lists=${VIGIL_LISTS:-$root/../shared/data/lists}
-vigil=$root/target/release/vigil
+vigil=${VIGIL_BIN:-$root/target/release/vigil}
 port=${VIGIL_BENCH_PORT:-18080}
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release -q -p vigil-cli --manifest-path "$root/Cargo.toml"
+# VIGIL_BIN runs another build (an A/B comparison) instead of building this checkout.
+[ -n "${VIGIL_BIN:-}" ] || cargo build --release -q -p vigil-cli --manifest-path "$root/Cargo.toml"
 case $backend in
   sqlite) db=$work/bench.db ;;
   postgres)

@@ -132,6 +132,11 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
         );
         println!("{}", token.token);
     }
+    // SQLite: the WAL is copied into the database file beside the writer, not inside one of
+    // its commits (see vigil_store's checkpoint module): no request waits for a checkpoint.
+    let checkpoints = store
+        .start_background_checkpoints(Duration::from_millis(200))
+        .await?;
     let listen = settings.listen().to_string();
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -171,6 +176,9 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
     .context("the server stopped")?;
     if let Some(a) = &anchoring {
         a.lock().await.anchor_if_due(true).await;
+    }
+    if let Some(c) = checkpoints {
+        c.stop().await;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod checkpoint;
 pub mod council;
 mod exchange;
 mod lookups;
@@ -18,6 +19,8 @@ mod register;
 mod writes;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
@@ -28,6 +31,7 @@ pub use audit::{
     GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
+pub use checkpoint::{BackgroundCheckpoints, CheckpointCounts};
 pub use exchange::{MessageEvent, MessageStatus};
 pub use lookups::ListOrigin;
 pub use references::IssuedReference;
@@ -126,6 +130,11 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The connection URL, for connections outside the pool (the WAL checkpointer).
+    url: Arc<str>,
+    /// Set while a background checkpointer copies SQLite's WAL into the database file, so
+    /// that the pool's connection (which may be reopened) leaves checkpoints to it.
+    background_checkpoints: Arc<AtomicBool>,
 }
 
 /// Turns what a user passes as `--db` into a connection URL: `postgres://…` and `sqlite:…`
@@ -150,9 +159,12 @@ impl Store {
             source,
         };
         let options = sqlx::any::AnyConnectOptions::from_str(&url).map_err(open_err)?;
+        let background_checkpoints = Arc::new(AtomicBool::new(false));
+        let checkpointing = background_checkpoints.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
             .after_connect(move |conn, _| {
+                let checkpointing = checkpointing.load(Ordering::Relaxed);
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers (the server) go on while an import writes; the
@@ -161,8 +173,11 @@ impl Store {
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                         )
-                        .execute(conn)
+                        .execute(&mut *conn)
                         .await?;
+                        if checkpointing {
+                            checkpoint::leave_checkpoints_to_background(conn).await?;
+                        }
                     }
                     Ok(())
                 })
@@ -170,7 +185,12 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_err)?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            url: url.into(),
+            background_checkpoints,
+        };
         migrate::run(&store).await?;
         register::seed_authorities(&store).await?;
         Ok(store)

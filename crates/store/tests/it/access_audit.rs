@@ -490,3 +490,62 @@ fn malformed_anchor_files_are_refused_with_the_line() {
     let two = format!("{good}\n\n{good}\n");
     assert_eq!(vigil_store::parse_anchors(&two).unwrap().len(), 2);
 }
+
+store_test!(
+    background_checkpoints_copy_the_wal_beside_the_writer,
+    |db| {
+        use std::sync::atomic::Ordering;
+        let store = store_with_entries(&db, 3).await;
+        let autocheckpoint = |store: Store| async move {
+            let row = sqlx::query("PRAGMA wal_autocheckpoint")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            sqlx::Row::try_get::<i64, _>(&row, 0).unwrap()
+        };
+        let started = store
+            .start_background_checkpoints(std::time::Duration::from_millis(20))
+            .await
+            .unwrap();
+        let Some(checkpoints) = started else {
+            assert_eq!(
+                db.backend,
+                Backend::Postgres,
+                "SQLite runs background checkpoints"
+            );
+            return;
+        };
+        assert_eq!(
+            autocheckpoint(store.clone()).await,
+            0,
+            "the writer leaves checkpoints to the task"
+        );
+        let queue = vigil_store::AuditQueue::start(store.clone());
+        for i in 0..300 {
+            queue
+                .append(entry("olga", "KZ", "screen", &format!("q:{i}")))
+                .await
+                .unwrap();
+        }
+        // Wait for a checkpoint that found the appends in the WAL and copied every frame.
+        let counts = checkpoints.counts();
+        let mut copied = false;
+        for _ in 0..200 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let wal = counts.last_wal_frames.load(Ordering::Relaxed);
+            if wal > 0 && counts.last_checkpointed_frames.load(Ordering::Relaxed) == wal {
+                copied = true;
+                break;
+            }
+        }
+        assert!(copied, "no checkpoint copied the WAL: {counts:?}");
+        assert_eq!(counts.failures.load(Ordering::Relaxed), 0);
+        checkpoints.stop().await;
+        assert_eq!(
+            autocheckpoint(store.clone()).await,
+            1000,
+            "automatic checkpoints are back"
+        );
+        assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
+    }
+);
