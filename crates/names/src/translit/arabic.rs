@@ -222,9 +222,14 @@ fn piece_forms(
             vowelled.push_str(s);
             skeleton.push_str(s);
             let next_cons = next.is_some_and(|(c, _)| c);
-            // A consonant cluster at the end of a short word (عبد abd, عمرو amr) is usually real.
-            let final_cluster =
-                i + 2 == len && n_cons <= 3 && i > 0 && resolved[i - 1].is_some_and(|(c, _)| !c);
+            // A consonant cluster at the end of a short word (عبد abd, عمرو amr) is usually real;
+            // not before a final heh, which mostly writes a vowel (Persian زاده = zadah/zada).
+            let final_heh = i + 2 == len && matches!(chars[len - 1], 'ه' | 'ھ' | 'ہ');
+            let final_cluster = i + 2 == len
+                && n_cons <= 3
+                && !final_heh
+                && i > 0
+                && resolved[i - 1].is_some_and(|(c, _)| !c);
             if next_cons && !final_cluster {
                 vowelled.push('a');
             }
@@ -269,6 +274,9 @@ mod tests {
         assert_eq!(forms("فیض")[0], "fiz");
         assert_eq!(forms("فيض")[0], "fid");
         assert_eq!(forms("عصبة")[2], "asabat");
+        // A final heh after a consonant is a vowel, not a cluster: زاده is zadah (Zada, Zadeh).
+        assert_eq!(forms("زاده")[0], "zadah");
+        assert_eq!(forms("شاه")[0], "shah");
     }
 
     #[test]
