@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use crate::fold::fold;
 use crate::lexicon::*;
+use crate::org_words;
 use crate::script::{script_of, Script};
 use crate::translit::{tidy_hyphens, word_forms, HanMode};
 
@@ -103,7 +104,10 @@ pub fn normalize_name(text: &str, kind: SchemaKind) -> NormalizedName {
     let mut removed = Vec::new();
     match kind {
         SchemaKind::Person => remove_titles(&mut tokens, &mut removed),
-        SchemaKind::Organization => remove_org_words(&mut tokens, &mut removed),
+        SchemaKind::Organization => {
+            add_english_readings(&mut tokens);
+            remove_org_words(&mut tokens, &mut removed);
+        }
         SchemaKind::Other => {}
     }
     for t in &mut tokens {
@@ -168,7 +172,7 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
     let mut forms: Vec<String> = Vec::with_capacity(4);
     for raw in folded.split_whitespace() {
         if !raw.contains('.') {
-            push_word(raw, han, &mut pieces, &mut forms);
+            push_word_of(kind, raw, han, &mut pieces, &mut forms);
             continue;
         }
         let acronym = {
@@ -181,10 +185,10 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
             all_single && n >= 2
         };
         if acronym {
-            push_word(&raw.replace('.', ""), han, &mut pieces, &mut forms);
+            push_word_of(kind, &raw.replace('.', ""), han, &mut pieces, &mut forms);
         } else {
             for word in raw.split('.').filter(|s| !s.is_empty()) {
-                push_word(word, han, &mut pieces, &mut forms);
+                push_word_of(kind, word, han, &mut pieces, &mut forms);
             }
         }
     }
@@ -211,6 +215,22 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
         });
     }
     tokens
+}
+
+/// As [`push_word`], but a word of an organization name holding Han characters is first split
+/// at the bilingual table's words.
+fn push_word_of(
+    kind: SchemaKind,
+    word: &str,
+    han: HanMode,
+    pieces: &mut Vec<Piece>,
+    forms: &mut Vec<String>,
+) {
+    if kind == SchemaKind::Organization && word.chars().any(|c| script_of(c) == Script::Han) {
+        push_han_org_word(word, han, pieces, forms);
+    } else {
+        push_word(word, han, pieces, forms);
+    }
 }
 
 /// Transliterates one word and appends its pieces (split at hyphens and spaces).
@@ -281,6 +301,52 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
             script,
             original,
             hyphen_after: *hy && k < last,
+        });
+    }
+}
+
+/// Gives each non-Latin token of an organization name that the bilingual table knows its
+/// English readings as alternative forms (جبهة = front): lists often carry only the
+/// translation of an organization's name.
+fn add_english_readings(tokens: &mut [Token]) {
+    for t in tokens.iter_mut().filter(|t| t.script != Script::Latin) {
+        let Some(readings) = t.original.as_deref().and_then(org_words::readings) else {
+            continue;
+        };
+        for r in readings {
+            if t.text != *r && !t.alts.iter().any(|a| a == r) {
+                t.alts.push((*r).to_string());
+            }
+        }
+    }
+}
+
+/// A word of an organization name holding Han characters: the table's words (國際, 海運) become
+/// one token each, spelled as their joined pinyin (guoji), so that their English readings
+/// stand for the whole word; the rest is read syllable by syllable as before.
+fn push_han_org_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<String>) {
+    for (seg, readings) in org_words::segment_han(word) {
+        let Some(readings) = readings else {
+            push_word(seg, han, pieces, forms);
+            continue;
+        };
+        word_forms(seg, HanMode::Syllables, forms);
+        let Some(text) = forms.first().map(|f| f.replace([' ', '-'], "")) else {
+            continue;
+        };
+        if text.is_empty() {
+            continue;
+        }
+        pieces.push(Piece {
+            alts: readings
+                .iter()
+                .filter(|r| **r != text)
+                .map(|r| (*r).to_string())
+                .collect(),
+            text,
+            script: Script::Han,
+            original: Some(seg.to_string()),
+            hyphen_after: false,
         });
     }
 }
@@ -670,6 +736,31 @@ mod tests {
             texts(&normalize_name("Haqqani Network", SchemaKind::Organization)),
             ["haqqani", "network"]
         );
+    }
+
+    #[test]
+    fn organization_words_get_english_readings() {
+        let alts = |n: &NormalizedName, i: usize| n.tokens[i].alts.clone();
+        let n = normalize_name("جبهة فتح الشام", SchemaKind::Organization);
+        assert_eq!(n.tokens.len(), 3);
+        assert!(alts(&n, 0).contains(&"front".to_string()));
+        assert!(alts(&n, 1).contains(&"conquest".to_string()));
+        assert!(alts(&n, 2).contains(&"levant".to_string()));
+        // The transliteration stays the canonical text: names inside organizations are not
+        // translated away.
+        assert_eq!(n.tokens[0].text, "jabaha");
+        // Persons are never translated.
+        let n = normalize_name("جبهة فتح", SchemaKind::Person);
+        assert!(!alts(&n, 0).contains(&"front".to_string()));
+        // Chinese: table words become one token each; the legal form is still removed.
+        let n = normalize_name("沈忠國際海運有限公司", SchemaKind::Organization);
+        assert_eq!(texts(&n), ["shen", "zhong", "guoji", "haiyun"]);
+        assert!(alts(&n, 2).contains(&"international".to_string()));
+        assert!(alts(&n, 3).contains(&"shipping".to_string()));
+        // Russian.
+        let n = normalize_name("Исламское государство", SchemaKind::Organization);
+        assert!(alts(&n, 0).contains(&"islamic".to_string()));
+        assert!(alts(&n, 1).contains(&"state".to_string()));
     }
 
     #[test]
