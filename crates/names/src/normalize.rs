@@ -7,7 +7,7 @@ use crate::fold::fold;
 use crate::lexicon::*;
 use crate::org_words;
 use crate::script::{script_of, Script};
-use crate::translit::{tidy_hyphens, word_forms, HanMode};
+use crate::translit::{self, tidy_hyphens, word_forms, HanMode};
 
 /// What kind of entity a name belongs to: it decides which words are noise (titles for
 /// persons, legal forms for organizations).
@@ -110,9 +110,12 @@ pub fn normalize_name(text: &str, kind: SchemaKind) -> NormalizedName {
         }
         SchemaKind::Other => {}
     }
+    add_persian_g_readings(&mut tokens);
+    let lex = lexicon();
     for t in &mut tokens {
         let s = t.text.as_str();
-        t.particle = lexicon().particles.contains(s);
+        t.particle = lex.particles.contains(s)
+            || (kind == SchemaKind::Organization && lex.org_particles.contains(s));
     }
     let compounds = compounds(&tokens);
     NormalizedName {
@@ -302,6 +305,26 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
             original,
             hyphen_after: *hy && k < last,
         });
+    }
+}
+
+/// In a name written the Persian way (a word holds a letter only Persian, Urdu or Pashto
+/// write), an Arabic kaf ك also reads as gaf: Arabic keyboards have no گ, so كل آغا is Gul Agha.
+/// The g reading is added as an alternative form.
+fn add_persian_g_readings(tokens: &mut [Token]) {
+    let persian = tokens.iter().any(|t| {
+        t.script == Script::Arabic && t.original.as_deref().is_some_and(translit::is_persian_word)
+    });
+    if !persian {
+        return;
+    }
+    for t in tokens.iter_mut().filter(|t| t.script == Script::Arabic) {
+        let Some(g) = t.original.as_deref().and_then(translit::kaf_as_gaf) else {
+            continue;
+        };
+        if t.text != g && !t.alts.contains(&g) {
+            t.alts.push(g);
+        }
     }
 }
 
@@ -736,6 +759,44 @@ mod tests {
             texts(&normalize_name("Haqqani Network", SchemaKind::Organization)),
             ["haqqani", "network"]
         );
+    }
+
+    #[test]
+    fn persian_spellings() {
+        // حاجى with alef maqsura is the title حاجی.
+        let n = normalize_name("حاجى فیض الله خان", SchemaKind::Person);
+        assert_eq!(n.removed.len(), 1, "{n:?}");
+        // In a Persian name an Arabic kaf also reads g (كُل = Gul); not in an Arabic one.
+        let n = normalize_name("كُل آغا اسحاقزی", SchemaKind::Person);
+        assert!(n.tokens[0].alts.contains(&"gal".to_string()), "{n:?}");
+        let n = normalize_name("كمال محمد", SchemaKind::Person);
+        assert!(
+            n.tokens[0].alts.iter().all(|a| !a.starts_with('g')),
+            "{n:?}"
+        );
+        // الرحمن as read from Arabic script is the root of Abdul Rahman.
+        let n = normalize_name("عبد الرحمن", SchemaKind::Person);
+        assert!(keys(&n).contains(&"abdrahman"), "{n:?}");
+        // A final heh after a consonant is a vowel: کاکا زاده meets Kakazada.
+        let n = normalize_name("کاکا زاده", SchemaKind::Person);
+        assert_eq!(texts(&n), ["kaka", "zada"]);
+    }
+
+    #[test]
+    fn organization_function_words_are_particles() {
+        let n = normalize_name(
+            "Front for the Liberation of the Levant",
+            SchemaKind::Organization,
+        );
+        let particles: Vec<&str> = n
+            .tokens
+            .iter()
+            .filter(|t| t.particle)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(particles, ["for", "of"]);
+        let n = normalize_name("Dan Of", SchemaKind::Person);
+        assert!(n.tokens.iter().all(|t| !t.particle));
     }
 
     #[test]

@@ -44,6 +44,10 @@ fn is_persian_letter(c: char) -> bool {
     )
 }
 
+pub(crate) fn is_persian_word(word: &str) -> bool {
+    word.chars().any(is_persian_letter)
+}
+
 /// Where Persian, Urdu and Pashto read a letter unlike Arabic (فیض is Faiz, not Faid).
 fn persian_unit(c: char) -> Option<Unit> {
     match c {
@@ -169,7 +173,27 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
         let construct = format!("{}t", out[0]);
         out.push(construct);
     }
+    if final_heh_is_vowel(word) && out[0].ends_with("ah") {
+        // Persian writes a final e/a with heh (زاده = Zada, Zadeh; خواجه = Khwaja): the vowel is
+        // the first reading, the written h the other.
+        let written = out[0].clone();
+        out[0].pop();
+        out.push(written);
+    }
     out
+}
+
+/// A word of three letters or more ending in heh after a consonant letter, not the name of God
+/// (خيرالله) whose h is pronounced.
+fn final_heh_is_vowel(word: &str) -> bool {
+    let mut rev = word.chars().rev();
+    let (Some(last), Some(before)) = (rev.next(), rev.next()) else {
+        return false;
+    };
+    matches!(last, 'ه' | 'ھ' | 'ہ')
+        && word.chars().count() >= 3
+        && before != 'ل'
+        && matches!(unit(before), Some(Unit::Cons(_)))
 }
 
 fn is_consonantal(u: Option<Unit>) -> bool {
@@ -275,7 +299,9 @@ mod tests {
         assert_eq!(forms("فيض")[0], "fid");
         assert_eq!(forms("عصبة")[2], "asabat");
         // A final heh after a consonant is a vowel, not a cluster: زاده is zadah (Zada, Zadeh).
-        assert_eq!(forms("زاده")[0], "zadah");
+        assert_eq!(forms("زاده"), ["zada", "zdh", "zadah"]);
+        assert_eq!(forms("خيرالله")[0], "khir-al-lah");
+        assert_eq!(forms("طه")[0], "tah");
         assert_eq!(forms("شاه")[0], "shah");
     }
 
