@@ -610,6 +610,15 @@ fn fused_key(t: &str) -> Option<String> {
     None
 }
 
+/// Other readings of an Arabic-script token that spell its vowels (not its consonant skeleton).
+fn vowelled_alts(t: &Token) -> impl Iterator<Item = &str> {
+    let arabic = t.script == Script::Arabic;
+    t.alts
+        .iter()
+        .filter(move |a| arabic && a.len() >= 2 && a.bytes().any(is_vowel))
+        .map(String::as_str)
+}
+
 fn compounds(tokens: &[Token]) -> Vec<Compound> {
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
@@ -647,24 +656,35 @@ fn compounds(tokens: &[Token]) -> Vec<Compound> {
             _ => (next, 2),
         };
         let root = root_of(&second.text);
-        if special {
-            let tail = root.unwrap_or(second.text.as_str());
-            if !tail.is_empty() && !second.particle {
+        let mut push = |key: String| {
+            if !out
+                .iter()
+                .any(|c| c.start == i && c.len == len && c.key == key)
+            {
                 out.push(Compound {
                     start: i,
                     len,
-                    key: format!("{head}{tail}"),
+                    key,
                     kind: CompoundKind::Fused,
                 });
             }
+        };
+        if special {
+            let tail = root.unwrap_or(second.text.as_str());
+            if !tail.is_empty() && !second.particle {
+                push(format!("{head}{tail}"));
+                // Other vowelled readings of an Arabic-script tail (عبدالحی: hi, hai).
+                for alt in vowelled_alts(second) {
+                    push(format!("{head}{}", root_of(alt).unwrap_or(alt)));
+                }
+            }
         } else if let Some(root) = root {
             if !t.particle {
-                out.push(Compound {
-                    start: i,
-                    len,
-                    key: format!("{head}{root}"),
-                    kind: CompoundKind::Fused,
-                });
+                push(format!("{head}{root}"));
+                // فیض الله reads fiz or faiz: Faizullah is either.
+                for alt in vowelled_alts(t) {
+                    push(format!("{}{root}", prefix_of(alt)));
+                }
             }
         }
     }
@@ -777,6 +797,12 @@ mod tests {
         // الرحمن as read from Arabic script is the root of Abdul Rahman.
         let n = normalize_name("عبد الرحمن", SchemaKind::Person);
         assert!(keys(&n).contains(&"abdrahman"), "{n:?}");
+        // Compound keys also come from the diphthong reading: فیض الله = Faizullah, عبدالحی =
+        // Abdulhai.
+        let n = normalize_name("فیض الله", SchemaKind::Person);
+        assert!(keys(&n).contains(&"faizlah"), "{n:?}");
+        let n = normalize_name("عبدالحی", SchemaKind::Person);
+        assert!(keys(&n).contains(&"abdhai"), "{n:?}");
         // A final heh after a consonant is a vowel: کاکا زاده meets Kakazada.
         let n = normalize_name("کاکا زاده", SchemaKind::Person);
         assert_eq!(texts(&n), ["kaka", "zada"]);

@@ -157,18 +157,35 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
     let unit_of: fn(char) -> Option<Unit> = if persian { persian_unit } else { unit };
     let mut vowelled = String::with_capacity(word.len());
     let mut skeleton = String::with_capacity(word.len());
+    // The same with the diphthong reading of a ye after the first consonant (see below).
+    let mut diphthong = String::with_capacity(word.len() + 2);
+    let mut has_diphthong = false;
     for (i, (piece, article)) in pieces(word).into_iter().enumerate() {
         if i > 0 {
             vowelled.push('-');
             skeleton.push('-');
+            diphthong.push('-');
         }
         if article {
             vowelled.push_str("al-");
             skeleton.push_str("al-");
+            diphthong.push_str("al-");
         }
+        let start = vowelled.len();
         piece_forms(piece, unit_of, &mut vowelled, &mut skeleton);
+        let read = &vowelled[start..];
+        match diphthong_reading(piece, unit_of, read) {
+            Some(d) => {
+                diphthong.push_str(&d);
+                has_diphthong = true;
+            }
+            None => diphthong.push_str(read),
+        }
     }
     let mut out = vec![vowelled, skeleton];
+    if has_diphthong {
+        out.push(diphthong);
+    }
     if word.ends_with('ة') && out[0].ends_with('a') {
         let construct = format!("{}t", out[0]);
         out.push(construct);
@@ -181,6 +198,27 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
         out.push(written);
     }
     out
+}
+
+/// A ye right after the first consonant of a piece, before another consonant or at its end,
+/// is read "i" but is as often the diphthong "ai" (فیض = Faiz, خير = Khair, زيد = Zaid, الحی =
+/// al-Hai): the piece's reading with "ai" there, if the pattern holds.
+fn diphthong_reading(piece: &str, unit: fn(char) -> Option<Unit>, read: &str) -> Option<String> {
+    let mut chars = piece.chars();
+    let first = unit(chars.next()?)?;
+    let Unit::Cons(latin) = first else {
+        return None;
+    };
+    if !matches!(chars.next()?, 'ي' | 'ی') {
+        return None;
+    }
+    match chars.next() {
+        None => {}
+        Some(c) if matches!(unit(c), Some(Unit::Cons(_))) => {}
+        Some(_) => return None,
+    }
+    let rest = read.strip_prefix(latin)?.strip_prefix('i')?;
+    Some(format!("{latin}ai{rest}"))
 }
 
 /// A word of three letters or more ending in heh after a consonant letter, not the name of God
@@ -302,6 +340,10 @@ mod tests {
         assert_eq!(forms("زاده"), ["zada", "zdh", "zadah"]);
         assert_eq!(forms("خيرالله")[0], "khir-al-lah");
         assert_eq!(forms("طه")[0], "tah");
+        // A ye after the first consonant may be the diphthong ai.
+        assert_eq!(forms("فیض"), ["fiz", "fz", "faiz"]);
+        assert_eq!(forms("عبدالحی")[2], "abd-al-hai");
+        assert_eq!(forms("کریم").len(), 2);
         assert_eq!(forms("شاه")[0], "shah");
     }
 
