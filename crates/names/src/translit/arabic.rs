@@ -186,6 +186,9 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
     if has_diphthong {
         out.push(diphthong);
     }
+    if let Some(maqsura) = maqsura_reading(word, &out[0]) {
+        out.push(maqsura);
+    }
     if word.ends_with('ة') && out[0].ends_with('a') {
         let construct = format!("{}t", out[0]);
         out.push(construct);
@@ -219,6 +222,21 @@ fn diphthong_reading(piece: &str, unit: fn(char) -> Option<Unit>, read: &str) ->
     }
     let rest = read.strip_prefix(latin)?.strip_prefix('i')?;
     Some(format!("{latin}ai{rest}"))
+}
+
+/// Persian writes the Arabic alef maqsura (final ā) with its own ye: عیسی is Isa like عيسى,
+/// موسی Musa, مصطفی Mustafa. A word of three letters or more ending in ی after a consonant
+/// letter also reads with a final "a" (the first reading keeps "i", as in the nisba حقانی).
+fn maqsura_reading(word: &str, read: &str) -> Option<String> {
+    let mut rev = word.chars().rev();
+    let (Some('ی'), Some(before)) = (rev.next(), rev.next()) else {
+        return None;
+    };
+    if word.chars().count() < 3 || !matches!(unit(before), Some(Unit::Cons(_))) {
+        return None;
+    }
+    let stem = read.strip_suffix('i')?;
+    Some(format!("{stem}a"))
 }
 
 /// A word of three letters or more ending in heh after a consonant letter, not the name of God
@@ -258,7 +276,15 @@ fn piece_forms(
             Some(Unit::Vowel(s)) => Some((false, *s)),
             Some(Unit::Semi { vowel, cons }) => {
                 let next_is_vowel = matches!(next, Some(Unit::Vowel(_)));
-                if i == 0 || !prev_cons || next_is_vowel {
+                // A ye after a word-initial ʿayn, before a consonant, is the vowel ī (عيسى Isa,
+                // عيد Eid), not a y.
+                let after_initial_ayn = i == 1
+                    && units[0] == Some(Unit::Ayn)
+                    && *vowel == "i"
+                    && matches!(next, Some(Unit::Cons(_)));
+                if after_initial_ayn {
+                    Some((false, *vowel))
+                } else if i == 0 || !prev_cons || next_is_vowel {
                     Some((true, *cons))
                 } else {
                     Some((false, *vowel))
@@ -296,9 +322,12 @@ fn piece_forms(
                 vowelled.push('a');
             }
         } else if units[i] == Some(Unit::Ayn) {
-            // ʿayn shows as the vowel it carries: "a" unless a vowel letter follows.
+            // ʿayn shows as the vowel it carries: "a" unless a vowel letter follows; before ī
+            // at the start of a word it is usually written e (Eid, Eisa).
             let next_vowel = next.is_some_and(|(c, _)| !c);
-            if !next_vowel && !vowelled.ends_with('a') {
+            if i == 0 && next == Some((false, "i")) {
+                vowelled.push('e');
+            } else if !next_vowel && !vowelled.ends_with('a') {
                 vowelled.push('a');
             }
         } else {
@@ -344,6 +373,12 @@ mod tests {
         assert_eq!(forms("فیض"), ["fiz", "fz", "faiz"]);
         assert_eq!(forms("عبدالحی")[2], "abd-al-hai");
         assert_eq!(forms("کریم").len(), 2);
+        // ʿayn + ī at the start: عيسى is eisa, not ayasa; the Persian spelling عیسی also reads
+        // with the alef maqsura's a.
+        assert_eq!(forms("عيسى")[0], "eisa");
+        assert_eq!(forms("عیسی"), ["eisi", "s", "eisa"]);
+        assert_eq!(forms("حقانی")[0], "haqani");
+        assert_eq!(forms("حقانی")[2], "haqana");
         assert_eq!(forms("شاه")[0], "shah");
     }
 
