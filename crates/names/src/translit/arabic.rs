@@ -225,14 +225,15 @@ fn diphthong_reading(piece: &str, unit: fn(char) -> Option<Unit>, read: &str) ->
 }
 
 /// Persian writes the Arabic alef maqsura (final ā) with its own ye: عیسی is Isa like عيسى,
-/// موسی Musa, مصطفی Mustafa. A word of three letters or more ending in ی after a consonant
-/// letter also reads with a final "a" (the first reading keeps "i", as in the nisba حقانی).
+/// موسی Musa, مصطفی Mustafa. A word of four letters or more ending in ی after a consonant
+/// letter also reads with a final "a" (the first reading keeps "i", as in the nisba حقانی;
+/// the commonest short word so spelled, علی, is Ali).
 fn maqsura_reading(word: &str, read: &str) -> Option<String> {
     let mut rev = word.chars().rev();
     let (Some('ی'), Some(before)) = (rev.next(), rev.next()) else {
         return None;
     };
-    if word.chars().count() < 3 || !matches!(unit(before), Some(Unit::Cons(_))) {
+    if word.chars().count() < 4 || !matches!(unit(before), Some(Unit::Cons(_))) {
         return None;
     }
     let stem = read.strip_suffix('i')?;
@@ -379,6 +380,7 @@ mod tests {
         assert_eq!(forms("عیسی"), ["eisi", "s", "eisa"]);
         assert_eq!(forms("حقانی")[0], "haqani");
         assert_eq!(forms("حقانی")[2], "haqana");
+        assert_eq!(forms("علی").len(), 2);
         assert_eq!(forms("شاه")[0], "shah");
     }
 
