@@ -229,7 +229,10 @@ fn push_word_of(
     pieces: &mut Vec<Piece>,
     forms: &mut Vec<String>,
 ) {
-    if kind == SchemaKind::Organization && word.chars().any(|c| script_of(c) == Script::Han) {
+    if kind == SchemaKind::Organization
+        && !word.is_ascii()
+        && word.chars().any(|c| script_of(c) == Script::Han)
+    {
         push_han_org_word(word, han, pieces, forms);
     } else {
         push_word(word, han, pieces, forms);
