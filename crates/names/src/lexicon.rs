@@ -127,6 +127,11 @@ pub(crate) const PARTICLES: &[&str] = &[
     "abu", "abou", "abo", "umm", "um", "oum", "bent", "ait",
 ];
 
+/// Function words of organization names ("Bank of China", "Front for the Liberation of …"):
+/// kept, but weighed like particles, since a translation or another word order drops or adds
+/// them freely.
+pub(crate) const ORG_PARTICLES: &[&str] = &["of", "for", "in", "on", "at", "to", "by", "with"];
+
 /// Connectors of compound names ("Siraj ud Din", "Habib ur Rahman", "Zia ul Haq").
 pub(crate) const CONNECTORS: &[&str] = &[
     "ul", "ud", "ur", "us", "uz", "ush", "ut", "un", "ud", "ad", "ed", "ur", "ar",
@@ -174,6 +179,8 @@ pub(crate) const ROOTS: &[(&str, &str)] = &[
     ("lah", "lah"),
     ("llah", "lah"),
     ("rahman", "rahman"),
+    // How the Arabic-script reading spells الرحمن (no short vowels written: r-h-m-n).
+    ("rahaman", "rahman"),
     ("rehman", "rahman"),
     ("rahmon", "rahman"),
     ("rakhman", "rahman"),
@@ -320,8 +327,11 @@ pub(crate) fn is_vowel(c: u8) -> bool {
 pub(crate) struct Lexicon {
     pub titles: FxSet<&'static str>,
     pub ambiguous_titles: FxSet<&'static str>,
-    pub titles_arabic: FxSet<&'static str>,
+    /// With every final ye spelled ي, ی and ى (حاجی = حاجي = حاجى: keyboards and writers mix
+    /// them).
+    pub titles_arabic: FxSet<String>,
     pub particles: FxSet<&'static str>,
+    pub org_particles: FxSet<&'static str>,
     pub articles: FxSet<&'static str>,
     pub roots: FxMap<&'static str, &'static str>,
 }
@@ -331,8 +341,14 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     LEX.get_or_init(|| Lexicon {
         titles: TITLES.iter().copied().collect(),
         ambiguous_titles: AMBIGUOUS_TITLES.iter().copied().collect(),
-        titles_arabic: TITLES_ARABIC.iter().copied().collect(),
+        titles_arabic: TITLES_ARABIC
+            .iter()
+            .flat_map(|t| {
+                ['ي', 'ی', 'ى'].map(|ye| t.replace(['ي', 'ی', 'ى'], ye.encode_utf8(&mut [0; 4])))
+            })
+            .collect(),
         particles: PARTICLES.iter().chain(CONNECTORS).copied().collect(),
+        org_particles: ORG_PARTICLES.iter().copied().collect(),
         articles: ARTICLES.iter().copied().collect(),
         roots: ROOTS.iter().copied().collect(),
     })

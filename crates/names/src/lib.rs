@@ -18,6 +18,7 @@ mod fold;
 pub mod fx;
 mod lexicon;
 mod normalize;
+mod org_words;
 mod phonetic;
 mod script;
 mod translit;

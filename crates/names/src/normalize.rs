@@ -5,8 +5,9 @@ use std::sync::OnceLock;
 
 use crate::fold::fold;
 use crate::lexicon::*;
+use crate::org_words;
 use crate::script::{script_of, Script};
-use crate::translit::{tidy_hyphens, word_forms, HanMode};
+use crate::translit::{self, tidy_hyphens, word_forms, HanMode};
 
 /// What kind of entity a name belongs to: it decides which words are noise (titles for
 /// persons, legal forms for organizations).
@@ -103,12 +104,18 @@ pub fn normalize_name(text: &str, kind: SchemaKind) -> NormalizedName {
     let mut removed = Vec::new();
     match kind {
         SchemaKind::Person => remove_titles(&mut tokens, &mut removed),
-        SchemaKind::Organization => remove_org_words(&mut tokens, &mut removed),
+        SchemaKind::Organization => {
+            add_english_readings(&mut tokens);
+            remove_org_words(&mut tokens, &mut removed);
+        }
         SchemaKind::Other => {}
     }
+    add_persian_g_readings(&mut tokens);
+    let lex = lexicon();
     for t in &mut tokens {
         let s = t.text.as_str();
-        t.particle = lexicon().particles.contains(s);
+        t.particle = lex.particles.contains(s)
+            || (kind == SchemaKind::Organization && lex.org_particles.contains(s));
     }
     let compounds = compounds(&tokens);
     NormalizedName {
@@ -168,7 +175,7 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
     let mut forms: Vec<String> = Vec::with_capacity(4);
     for raw in folded.split_whitespace() {
         if !raw.contains('.') {
-            push_word(raw, han, &mut pieces, &mut forms);
+            push_word_of(kind, raw, han, &mut pieces, &mut forms);
             continue;
         }
         let acronym = {
@@ -181,10 +188,10 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
             all_single && n >= 2
         };
         if acronym {
-            push_word(&raw.replace('.', ""), han, &mut pieces, &mut forms);
+            push_word_of(kind, &raw.replace('.', ""), han, &mut pieces, &mut forms);
         } else {
             for word in raw.split('.').filter(|s| !s.is_empty()) {
-                push_word(word, han, &mut pieces, &mut forms);
+                push_word_of(kind, word, han, &mut pieces, &mut forms);
             }
         }
     }
@@ -211,6 +218,25 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
         });
     }
     tokens
+}
+
+/// As [`push_word`], but a word of an organization name holding Han characters is first split
+/// at the bilingual table's words.
+fn push_word_of(
+    kind: SchemaKind,
+    word: &str,
+    han: HanMode,
+    pieces: &mut Vec<Piece>,
+    forms: &mut Vec<String>,
+) {
+    if kind == SchemaKind::Organization
+        && !word.is_ascii()
+        && word.chars().any(|c| script_of(c) == Script::Han)
+    {
+        push_han_org_word(word, han, pieces, forms);
+    } else {
+        push_word(word, han, pieces, forms);
+    }
 }
 
 /// Transliterates one word and appends its pieces (split at hyphens and spaces).
@@ -281,6 +307,72 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
             script,
             original,
             hyphen_after: *hy && k < last,
+        });
+    }
+}
+
+/// In a name written the Persian way (a word holds a letter only Persian, Urdu or Pashto
+/// write), an Arabic kaf ك also reads as gaf: Arabic keyboards have no گ, so كل آغا is Gul Agha.
+/// The g reading is added as an alternative form.
+fn add_persian_g_readings(tokens: &mut [Token]) {
+    let persian = tokens.iter().any(|t| {
+        t.script == Script::Arabic && t.original.as_deref().is_some_and(translit::is_persian_word)
+    });
+    if !persian {
+        return;
+    }
+    for t in tokens.iter_mut().filter(|t| t.script == Script::Arabic) {
+        let Some(g) = t.original.as_deref().and_then(translit::kaf_as_gaf) else {
+            continue;
+        };
+        if t.text != g && !t.alts.contains(&g) {
+            t.alts.push(g);
+        }
+    }
+}
+
+/// Gives each non-Latin token of an organization name that the bilingual table knows its
+/// English readings as alternative forms (جبهة = front): lists often carry only the
+/// translation of an organization's name.
+fn add_english_readings(tokens: &mut [Token]) {
+    for t in tokens.iter_mut().filter(|t| t.script != Script::Latin) {
+        let Some(readings) = t.original.as_deref().and_then(org_words::readings) else {
+            continue;
+        };
+        for r in readings {
+            if t.text != *r && !t.alts.iter().any(|a| a == r) {
+                t.alts.push((*r).to_string());
+            }
+        }
+    }
+}
+
+/// A word of an organization name holding Han characters: the table's words (國際, 海運) become
+/// one token each, spelled as their joined pinyin (guoji), so that their English readings
+/// stand for the whole word; the rest is read syllable by syllable as before.
+fn push_han_org_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<String>) {
+    for (seg, readings) in org_words::segment_han(word) {
+        let Some(readings) = readings else {
+            push_word(seg, han, pieces, forms);
+            continue;
+        };
+        word_forms(seg, HanMode::Syllables, forms);
+        let Some(text) = forms.first().map(|f| f.replace([' ', '-'], "")) else {
+            continue;
+        };
+        if text.is_empty() {
+            continue;
+        }
+        pieces.push(Piece {
+            alts: readings
+                .iter()
+                .filter(|r| **r != text)
+                .map(|r| (*r).to_string())
+                .collect(),
+            text,
+            script: Script::Han,
+            original: Some(seg.to_string()),
+            hyphen_after: false,
         });
     }
 }
@@ -521,6 +613,15 @@ fn fused_key(t: &str) -> Option<String> {
     None
 }
 
+/// Other readings of an Arabic-script token that spell its vowels (not its consonant skeleton).
+fn vowelled_alts(t: &Token) -> impl Iterator<Item = &str> {
+    let arabic = t.script == Script::Arabic;
+    t.alts
+        .iter()
+        .filter(move |a| arabic && a.len() >= 2 && a.bytes().any(is_vowel))
+        .map(String::as_str)
+}
+
 fn compounds(tokens: &[Token]) -> Vec<Compound> {
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
@@ -558,24 +659,35 @@ fn compounds(tokens: &[Token]) -> Vec<Compound> {
             _ => (next, 2),
         };
         let root = root_of(&second.text);
-        if special {
-            let tail = root.unwrap_or(second.text.as_str());
-            if !tail.is_empty() && !second.particle {
+        let mut push = |key: String| {
+            if !out
+                .iter()
+                .any(|c| c.start == i && c.len == len && c.key == key)
+            {
                 out.push(Compound {
                     start: i,
                     len,
-                    key: format!("{head}{tail}"),
+                    key,
                     kind: CompoundKind::Fused,
                 });
             }
+        };
+        if special {
+            let tail = root.unwrap_or(second.text.as_str());
+            if !tail.is_empty() && !second.particle {
+                push(format!("{head}{tail}"));
+                // Other vowelled readings of an Arabic-script tail (عبدالحی: hi, hai).
+                for alt in vowelled_alts(second) {
+                    push(format!("{head}{}", root_of(alt).unwrap_or(alt)));
+                }
+            }
         } else if let Some(root) = root {
             if !t.particle {
-                out.push(Compound {
-                    start: i,
-                    len,
-                    key: format!("{head}{root}"),
-                    kind: CompoundKind::Fused,
-                });
+                push(format!("{head}{root}"));
+                // فیض الله reads fiz or faiz: Faizullah is either.
+                for alt in vowelled_alts(t) {
+                    push(format!("{}{root}", prefix_of(alt)));
+                }
             }
         }
     }
@@ -670,6 +782,75 @@ mod tests {
             texts(&normalize_name("Haqqani Network", SchemaKind::Organization)),
             ["haqqani", "network"]
         );
+    }
+
+    #[test]
+    fn persian_spellings() {
+        // حاجى with alef maqsura is the title حاجی.
+        let n = normalize_name("حاجى فیض الله خان", SchemaKind::Person);
+        assert_eq!(n.removed.len(), 1, "{n:?}");
+        // In a Persian name an Arabic kaf also reads g (كُل = Gul); not in an Arabic one.
+        let n = normalize_name("كُل آغا اسحاقزی", SchemaKind::Person);
+        assert!(n.tokens[0].alts.contains(&"gal".to_string()), "{n:?}");
+        let n = normalize_name("كمال محمد", SchemaKind::Person);
+        assert!(
+            n.tokens[0].alts.iter().all(|a| !a.starts_with('g')),
+            "{n:?}"
+        );
+        // الرحمن as read from Arabic script is the root of Abdul Rahman.
+        let n = normalize_name("عبد الرحمن", SchemaKind::Person);
+        assert!(keys(&n).contains(&"abdrahman"), "{n:?}");
+        // Compound keys also come from the diphthong reading: فیض الله = Faizullah, عبدالحی =
+        // Abdulhai.
+        let n = normalize_name("فیض الله", SchemaKind::Person);
+        assert!(keys(&n).contains(&"faizlah"), "{n:?}");
+        let n = normalize_name("عبدالحی", SchemaKind::Person);
+        assert!(keys(&n).contains(&"abdhai"), "{n:?}");
+        // A final heh after a consonant is a vowel: کاکا زاده meets Kakazada.
+        let n = normalize_name("کاکا زاده", SchemaKind::Person);
+        assert_eq!(texts(&n), ["kaka", "zada"]);
+    }
+
+    #[test]
+    fn organization_function_words_are_particles() {
+        let n = normalize_name(
+            "Front for the Liberation of the Levant",
+            SchemaKind::Organization,
+        );
+        let particles: Vec<&str> = n
+            .tokens
+            .iter()
+            .filter(|t| t.particle)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(particles, ["for", "of"]);
+        let n = normalize_name("Dan Of", SchemaKind::Person);
+        assert!(n.tokens.iter().all(|t| !t.particle));
+    }
+
+    #[test]
+    fn organization_words_get_english_readings() {
+        let alts = |n: &NormalizedName, i: usize| n.tokens[i].alts.clone();
+        let n = normalize_name("جبهة فتح الشام", SchemaKind::Organization);
+        assert_eq!(n.tokens.len(), 3);
+        assert!(alts(&n, 0).contains(&"front".to_string()));
+        assert!(alts(&n, 1).contains(&"conquest".to_string()));
+        assert!(alts(&n, 2).contains(&"levant".to_string()));
+        // The transliteration stays the canonical text: names inside organizations are not
+        // translated away.
+        assert_eq!(n.tokens[0].text, "jabaha");
+        // Persons are never translated.
+        let n = normalize_name("جبهة فتح", SchemaKind::Person);
+        assert!(!alts(&n, 0).contains(&"front".to_string()));
+        // Chinese: table words become one token each; the legal form is still removed.
+        let n = normalize_name("沈忠國際海運有限公司", SchemaKind::Organization);
+        assert_eq!(texts(&n), ["shen", "zhong", "guoji", "haiyun"]);
+        assert!(alts(&n, 2).contains(&"international".to_string()));
+        assert!(alts(&n, 3).contains(&"shipping".to_string()));
+        // Russian.
+        let n = normalize_name("Исламское государство", SchemaKind::Organization);
+        assert!(alts(&n, 0).contains(&"islamic".to_string()));
+        assert!(alts(&n, 1).contains(&"state".to_string()));
     }
 
     #[test]

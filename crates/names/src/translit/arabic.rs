@@ -44,6 +44,10 @@ fn is_persian_letter(c: char) -> bool {
     )
 }
 
+pub(crate) fn is_persian_word(word: &str) -> bool {
+    word.chars().any(is_persian_letter)
+}
+
 /// Where Persian, Urdu and Pashto read a letter unlike Arabic (فیض is Faiz, not Faid).
 fn persian_unit(c: char) -> Option<Unit> {
     match c {
@@ -153,23 +157,100 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
     let unit_of: fn(char) -> Option<Unit> = if persian { persian_unit } else { unit };
     let mut vowelled = String::with_capacity(word.len());
     let mut skeleton = String::with_capacity(word.len());
+    // The same with the diphthong reading of a ye after the first consonant (see below).
+    let mut diphthong = String::with_capacity(word.len() + 2);
+    let mut has_diphthong = false;
     for (i, (piece, article)) in pieces(word).into_iter().enumerate() {
         if i > 0 {
             vowelled.push('-');
             skeleton.push('-');
+            diphthong.push('-');
         }
         if article {
             vowelled.push_str("al-");
             skeleton.push_str("al-");
+            diphthong.push_str("al-");
         }
+        let start = vowelled.len();
         piece_forms(piece, unit_of, &mut vowelled, &mut skeleton);
+        let read = &vowelled[start..];
+        match diphthong_reading(piece, unit_of, read) {
+            Some(d) => {
+                diphthong.push_str(&d);
+                has_diphthong = true;
+            }
+            None => diphthong.push_str(read),
+        }
     }
     let mut out = vec![vowelled, skeleton];
+    if has_diphthong {
+        out.push(diphthong);
+    }
+    if let Some(maqsura) = maqsura_reading(word, &out[0]) {
+        out.push(maqsura);
+    }
     if word.ends_with('ة') && out[0].ends_with('a') {
         let construct = format!("{}t", out[0]);
         out.push(construct);
     }
+    if final_heh_is_vowel(word) && out[0].ends_with("ah") {
+        // Persian writes a final e/a with heh (زاده = Zada, Zadeh; خواجه = Khwaja): the vowel is
+        // the first reading, the written h the other.
+        let written = out[0].clone();
+        out[0].pop();
+        out.push(written);
+    }
     out
+}
+
+/// A ye right after the first consonant of a piece, before another consonant or at its end,
+/// is read "i" but is as often the diphthong "ai" (فیض = Faiz, خير = Khair, زيد = Zaid, الحی =
+/// al-Hai): the piece's reading with "ai" there, if the pattern holds.
+fn diphthong_reading(piece: &str, unit: fn(char) -> Option<Unit>, read: &str) -> Option<String> {
+    let mut chars = piece.chars();
+    let first = unit(chars.next()?)?;
+    let Unit::Cons(latin) = first else {
+        return None;
+    };
+    if !matches!(chars.next()?, 'ي' | 'ی') {
+        return None;
+    }
+    match chars.next() {
+        None => {}
+        Some(c) if matches!(unit(c), Some(Unit::Cons(_))) => {}
+        Some(_) => return None,
+    }
+    let rest = read.strip_prefix(latin)?.strip_prefix('i')?;
+    Some(format!("{latin}ai{rest}"))
+}
+
+/// Persian writes the Arabic alef maqsura (final ā) with its own ye: عیسی is Isa like عيسى,
+/// موسی Musa, مصطفی Mustafa. A word of four letters or more ending in ی after a consonant
+/// letter also reads with a final "a" (the first reading keeps "i", as in the nisba حقانی;
+/// the commonest short word so spelled, علی, is Ali).
+fn maqsura_reading(word: &str, read: &str) -> Option<String> {
+    let mut rev = word.chars().rev();
+    let (Some('ی'), Some(before)) = (rev.next(), rev.next()) else {
+        return None;
+    };
+    if word.chars().count() < 4 || !matches!(unit(before), Some(Unit::Cons(_))) {
+        return None;
+    }
+    let stem = read.strip_suffix('i')?;
+    Some(format!("{stem}a"))
+}
+
+/// A word of three letters or more ending in heh after a consonant letter, not the name of God
+/// (خيرالله) whose h is pronounced.
+fn final_heh_is_vowel(word: &str) -> bool {
+    let mut rev = word.chars().rev();
+    let (Some(last), Some(before)) = (rev.next(), rev.next()) else {
+        return false;
+    };
+    matches!(last, 'ه' | 'ھ' | 'ہ')
+        && word.chars().count() >= 3
+        && before != 'ل'
+        && matches!(unit(before), Some(Unit::Cons(_)))
 }
 
 fn is_consonantal(u: Option<Unit>) -> bool {
@@ -196,7 +277,15 @@ fn piece_forms(
             Some(Unit::Vowel(s)) => Some((false, *s)),
             Some(Unit::Semi { vowel, cons }) => {
                 let next_is_vowel = matches!(next, Some(Unit::Vowel(_)));
-                if i == 0 || !prev_cons || next_is_vowel {
+                // A ye after a word-initial ʿayn, before a consonant, is the vowel ī (عيسى Isa,
+                // عيد Eid), not a y.
+                let after_initial_ayn = i == 1
+                    && units[0] == Some(Unit::Ayn)
+                    && *vowel == "i"
+                    && matches!(next, Some(Unit::Cons(_)));
+                if after_initial_ayn {
+                    Some((false, *vowel))
+                } else if i == 0 || !prev_cons || next_is_vowel {
                     Some((true, *cons))
                 } else {
                     Some((false, *vowel))
@@ -222,16 +311,24 @@ fn piece_forms(
             vowelled.push_str(s);
             skeleton.push_str(s);
             let next_cons = next.is_some_and(|(c, _)| c);
-            // A consonant cluster at the end of a short word (عبد abd, عمرو amr) is usually real.
-            let final_cluster =
-                i + 2 == len && n_cons <= 3 && i > 0 && resolved[i - 1].is_some_and(|(c, _)| !c);
+            // A consonant cluster at the end of a short word (عبد abd, عمرو amr) is usually real;
+            // not before a final heh, which mostly writes a vowel (Persian زاده = zadah/zada).
+            let final_heh = i + 2 == len && matches!(chars[len - 1], 'ه' | 'ھ' | 'ہ');
+            let final_cluster = i + 2 == len
+                && n_cons <= 3
+                && !final_heh
+                && i > 0
+                && resolved[i - 1].is_some_and(|(c, _)| !c);
             if next_cons && !final_cluster {
                 vowelled.push('a');
             }
         } else if units[i] == Some(Unit::Ayn) {
-            // ʿayn shows as the vowel it carries: "a" unless a vowel letter follows.
+            // ʿayn shows as the vowel it carries: "a" unless a vowel letter follows; before ī
+            // at the start of a word it is usually written e (Eid, Eisa).
             let next_vowel = next.is_some_and(|(c, _)| !c);
-            if !next_vowel && !vowelled.ends_with('a') {
+            if i == 0 && next == Some((false, "i")) {
+                vowelled.push('e');
+            } else if !next_vowel && !vowelled.ends_with('a') {
                 vowelled.push('a');
             }
         } else {
@@ -269,6 +366,22 @@ mod tests {
         assert_eq!(forms("فیض")[0], "fiz");
         assert_eq!(forms("فيض")[0], "fid");
         assert_eq!(forms("عصبة")[2], "asabat");
+        // A final heh after a consonant is a vowel, not a cluster: زاده is zadah (Zada, Zadeh).
+        assert_eq!(forms("زاده"), ["zada", "zdh", "zadah"]);
+        assert_eq!(forms("خيرالله")[0], "khir-al-lah");
+        assert_eq!(forms("طه")[0], "tah");
+        // A ye after the first consonant may be the diphthong ai.
+        assert_eq!(forms("فیض"), ["fiz", "fz", "faiz"]);
+        assert_eq!(forms("عبدالحی")[2], "abd-al-hai");
+        assert_eq!(forms("کریم").len(), 2);
+        // ʿayn + ī at the start: عيسى is eisa, not ayasa; the Persian spelling عیسی also reads
+        // with the alef maqsura's a.
+        assert_eq!(forms("عيسى")[0], "eisa");
+        assert_eq!(forms("عیسی"), ["eisi", "s", "eisa"]);
+        assert_eq!(forms("حقانی")[0], "haqani");
+        assert_eq!(forms("حقانی")[2], "haqana");
+        assert_eq!(forms("علی").len(), 2);
+        assert_eq!(forms("شاه")[0], "shah");
     }
 
     #[test]

@@ -56,6 +56,24 @@ pub fn latin_forms(text: &str) -> Vec<String> {
     combine(&parts, " ")
 }
 
+/// Whether an Arabic-script word holds a letter only Persian, Urdu or Pashto write.
+pub(crate) fn is_persian_word(word: &str) -> bool {
+    arabic::is_persian_word(word)
+}
+
+/// The vowelled reading of an Arabic-script word holding an Arabic kaf (ك), read as gaf (گ);
+/// `None` when the word has no kaf or reads as several pieces.
+pub(crate) fn kaf_as_gaf(word: &str) -> Option<String> {
+    if !word.contains('ك') {
+        return None;
+    }
+    let forms = arabic::forms(&word.replace('ك', "گ"));
+    forms
+        .into_iter()
+        .next()
+        .filter(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
 /// Drops leading, trailing and repeated hyphens left by punctuation-only pieces.
 pub(crate) fn tidy_hyphens(s: &mut String) {
     if !s.contains('-') {
