@@ -34,7 +34,7 @@ const SURNAMES: &[(&str, &[&str])] = &[
     ("宋", &["song"]),
     ("成", &["song", "seong", "sung"]),
     ("柳劉刘", &["ryu", "yu", "yoo"]),
-    ("全田", &["jon", "jeon", "chun"]),
+    ("全田", &["jon", "jeon", "chon", "chun"]),
     ("洪", &["hong"]),
     ("高", &["ko", "go"]),
     ("文", &["mun", "moon"]),
@@ -49,7 +49,7 @@ const SURNAMES: &[(&str, &[&str])] = &[
     ("河", &["ha"]),
     ("郭", &["kwak", "gwak"]),
     ("車车", &["cha"]),
-    ("朱周", &["ju", "joo"]),
+    ("朱周", &["ju", "joo", "chu"]),
     ("禹", &["u", "woo"]),
     ("具", &["ku", "koo"]),
     ("閔闵", &["min"]),
@@ -146,6 +146,12 @@ const MR_INITIALS: [&str; 19] = [
     "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th",
     "ph", "h",
 ];
+/// McCune–Reischauer proper, as older OFAC entries write it once breves and apostrophes are
+/// gone (YO'N Cho'ng-Nam = yon chong nam): ㅈ as ch where it is not voiced.
+const MR_PROPER_INITIALS: [&str; 19] = [
+    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "jj", "ch", "kh", "th",
+    "ph", "h",
+];
 /// The same after a voiced sound inside a given name (Kim Jong Gak, Ri Yong Gil, Han Bong Su).
 const MR_VOICED: [&str; 19] = [
     "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th",
@@ -178,25 +184,31 @@ fn voicing_final(f: usize) -> bool {
 }
 
 /// Latin spellings of a Korean given name written in hangul, its syllables joined by `sep`:
-/// [North Korean with voicing (Jonggak), North Korean without (Jongkak), Revised Romanization
-/// (Jeonggak)], distinct.
+/// [North Korean with voicing (Jonggak), North Korean without (Jongkak), McCune–Reischauer
+/// proper (Chonggak), Revised Romanization (Jeonggak)], distinct.
 fn given_forms(syllables: &[char], sep: &str) -> Option<Vec<String>> {
     let mut voiced = String::with_capacity(4 * syllables.len());
     let mut plain = String::with_capacity(4 * syllables.len());
+    let mut mr = String::with_capacity(4 * syllables.len());
     let mut rr = String::with_capacity(5 * syllables.len());
     let mut prev_final: Option<usize> = None;
     for (k, &s) in syllables.iter().enumerate() {
         let (i, m, f) = jamo(s)?;
         if k > 0 {
-            for out in [&mut voiced, &mut plain, &mut rr] {
+            for out in [&mut voiced, &mut plain, &mut mr, &mut rr] {
                 out.push_str(sep);
             }
         }
         let voice = prev_final.is_some_and(voicing_final);
         voiced.push_str(if voice { MR_VOICED[i] } else { MR_INITIALS[i] });
         plain.push_str(MR_INITIALS[i]);
+        mr.push_str(if voice {
+            MR_VOICED[i]
+        } else {
+            MR_PROPER_INITIALS[i]
+        });
         rr.push_str(RR_INITIALS[i]);
-        for out in [&mut voiced, &mut plain] {
+        for out in [&mut voiced, &mut plain, &mut mr] {
             out.push_str(MR_MEDIALS[m]);
             out.push_str(FINALS[f]);
         }
@@ -205,7 +217,7 @@ fn given_forms(syllables: &[char], sep: &str) -> Option<Vec<String>> {
         prev_final = Some(f);
     }
     let mut out = vec![voiced];
-    for f in [plain, rr] {
+    for f in [plain, mr, rr] {
         if !out.contains(&f) {
             out.push(f);
         }
@@ -293,6 +305,8 @@ mod tests {
         assert_eq!(person_forms("太永浩", "")[0], "thae yongho");
         assert_eq!(person_forms("金正覺", "")[0], "kim jonggak");
         assert!(person_forms("金正覺", "").contains(&"kim jongkak".to_string()));
+        // Older OFAC entries: McCune–Reischauer proper (YO'N, Cho'ng-Nam).
+        assert!(person_forms("延正南", " ").contains(&"yon chong nam".to_string()));
     }
 
     #[test]
