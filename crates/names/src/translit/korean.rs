@@ -286,6 +286,9 @@ mod tests {
         assert_eq!(reading('鐵'), Some('철'));
         assert_eq!(reading('龍'), Some('룡'));
         assert_eq!(reading('a'), None);
+        // Simplified forms the source read as an unrelated older character (derivation script).
+        assert_eq!(reading('胜'), Some('승'));
+        assert_eq!(reading('荣'), Some('영'));
     }
 
     #[test]
