@@ -305,6 +305,16 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
                 alts.push(a.to_string());
             }
         }
+        // A Korean given name of several syllables is also listed fused (Kim Cholsam): its
+        // first syllable's token also carries the fused readings.
+        if han == HanMode::PersonKorean && k == 1 && prim.len() >= 3 {
+            for s in &alt_splits {
+                let fused: String = s[1..].iter().map(|(a, _)| *a).collect();
+                if !alts.contains(&fused) {
+                    alts.push(fused);
+                }
+            }
+        }
         let original = match (k, article_stripped) {
             (1, Some(o)) => Some(o.to_string()),
             _ => original.clone(),
@@ -914,7 +924,8 @@ mod tests {
         let n = normalize_name("金铁三", SchemaKind::Person);
         assert_eq!(texts(&n), ["jin", "tie", "san"]);
         assert_eq!(n.tokens[0].alts, ["kim", "gim"]);
-        assert_eq!(n.tokens[1].alts, ["chol", "cheol"]);
+        assert_eq!(n.tokens[1].alts, ["chol", "cheol", "cholsam", "cheolsam"]);
+        assert_eq!(n.tokens[2].alts, ["sam"]);
         // Not Korean (no Korean surname), or not one word: pinyin only, as before.
         let n = normalize_name("欧阳修", SchemaKind::Person);
         assert_eq!(texts(&n), ["ouyang", "xiu"]);
