@@ -167,7 +167,15 @@ fn tokenize(text: &str, kind: SchemaKind) -> Vec<Token> {
     let mut folded = String::with_capacity(text.len() + 8);
     fold(text, false, &mut folded);
     let han = if kind == SchemaKind::Person {
-        HanMode::Person
+        // Korean readings only for a name written as one Han word (金铁三), the way Korean
+        // names are written in Han; space-separated Han names are Chinese or Japanese.
+        let mut words = folded.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some(w), None) if w.chars().all(|c| script_of(c) == Script::Han) => {
+                HanMode::PersonKorean
+            }
+            _ => HanMode::Person,
+        }
     } else {
         HanMode::Syllables
     };
@@ -295,6 +303,16 @@ fn push_word(word: &str, han: HanMode, pieces: &mut Vec<Piece>, forms: &mut Vec<
             let a = s[k].0;
             if a != *p && !alts.iter().any(|x| x == a) {
                 alts.push(a.to_string());
+            }
+        }
+        // A Korean given name of several syllables is also listed fused (Kim Cholsam): its
+        // first syllable's token also carries the fused readings.
+        if han == HanMode::PersonKorean && k == 1 && prim.len() >= 3 {
+            for s in &alt_splits {
+                let fused: String = s[1..].iter().map(|(a, _)| *a).collect();
+                if !alts.contains(&fused) {
+                    alts.push(fused);
+                }
             }
         }
         let original = match (k, article_stripped) {
@@ -901,8 +919,18 @@ mod tests {
         let n = normalize_name("Умаров Доку Хаматович", SchemaKind::Person);
         assert_eq!(texts(&n), ["umarov", "doku", "khamatovich"]);
         assert_eq!(n.tokens[0].original.as_deref(), Some("умаров"));
+        // A Han name that can be Korean: pinyin split by syllable, Korean readings as
+        // alternative forms.
         let n = normalize_name("金铁三", SchemaKind::Person);
-        assert_eq!(texts(&n), ["jin", "tiesan"]);
+        assert_eq!(texts(&n), ["jin", "tie", "san"]);
+        assert_eq!(n.tokens[0].alts, ["kim", "gim"]);
+        assert_eq!(n.tokens[1].alts, ["chol", "cheol", "cholsam", "cheolsam"]);
+        assert_eq!(n.tokens[2].alts, ["sam"]);
+        // Not Korean (no Korean surname), or not one word: pinyin only, as before.
+        let n = normalize_name("欧阳修", SchemaKind::Person);
+        assert_eq!(texts(&n), ["ouyang", "xiu"]);
+        let n = normalize_name("金 铁三", SchemaKind::Person);
+        assert!(n.tokens.iter().all(|t| t.alts.is_empty()));
         let n = normalize_name("سراج الدين حقانى", SchemaKind::Person);
         assert_eq!(texts(&n), ["saraj", "din", "haqana"]);
         assert!(n.tokens[1].article);

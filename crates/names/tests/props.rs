@@ -103,6 +103,19 @@ proptest! {
         check_name(&s)?;
     }
 
+    /// One-word Han names that can be read as Korean (common surnames first), with characters
+    /// that have no reading and stray Latin letters mixed in.
+    #[test]
+    fn korean_readings(s in "[金李朴崔鄭郑林][铁鐵三成日龍正恩哲南\u{4e00}-\u{9fff}\u{3400}-\u{3405}a\u{20000}]{0,5}") {
+        check_name(&s)?;
+        let n = normalize_name(&s, SchemaKind::Person);
+        for t in &n.tokens {
+            for a in &t.alts {
+                prop_assert!(!a.is_empty() && a.bytes().all(|b| b.is_ascii_lowercase()), "{:?}", a);
+            }
+        }
+    }
+
     #[test]
     fn variants_symmetric(a in name(), b in name()) {
         prop_assert_eq!(are_variants(&a, &b), are_variants(&b, &a));

@@ -5,6 +5,7 @@ mod arabic;
 mod cyrillic;
 mod devanagari;
 mod han;
+mod korean;
 
 use crate::fold::{fold, latin_to_ascii, push_any_ascii};
 use crate::script::{script_of, Script};
@@ -16,6 +17,9 @@ pub const MAX_FORMS: usize = 4;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HanMode {
     Person,
+    /// A person name that is one Han word: the pinyin reading first, then Korean readings
+    /// where the name can be Korean (see `korean::person_forms`).
+    PersonKorean,
     Syllables,
     All,
 }
@@ -139,6 +143,16 @@ pub(crate) fn word_forms(word: &str, han: HanMode, out: &mut Vec<String>) {
     }
     parts.push(run_forms(&word[run_start..], run_script, han));
     parts.retain(|p| !p.is_empty());
+    if han == HanMode::PersonKorean && parts.len() == 1 {
+        // Every surname and given-name spelling is wanted, beyond MAX_FORMS: they end up as
+        // per-token alternative forms, not as whole-name forms.
+        for f in parts.swap_remove(0) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        return;
+    }
     *out = combine(&parts, "");
 }
 
@@ -151,6 +165,21 @@ fn run_forms(run: &str, script: Script, han: HanMode) -> Vec<String> {
         Script::Han => match han {
             HanMode::All => han::forms(run),
             HanMode::Person => han::forms(run).into_iter().take(1).collect(),
+            HanMode::PersonKorean => {
+                // Korean names are listed syllable by syllable (KIM CHOL SAM), and a token's
+                // alternative forms must split like its primary form: so where a Korean reading
+                // exists the pinyin is split the same way (jin tie san), which the scorer
+                // still matches against a fused pinyin given name (Jin Tiesan).
+                let korean = korean::person_forms(run, " ");
+                let mut forms = han::forms(run);
+                if korean.is_empty() {
+                    forms.truncate(1);
+                    return forms;
+                }
+                let mut out: Vec<String> = forms.into_iter().skip(1).take(1).collect();
+                out.extend(korean);
+                out
+            }
             HanMode::Syllables => han::forms(run).into_iter().skip(1).take(1).collect(),
         },
         Script::Other => {
