@@ -22,6 +22,9 @@ pub struct Tok {
     pub form_hashes: Vec<u64>,
     /// Consonant skeletons of the forms (distinct, non-empty).
     pub skels: Vec<String>,
+    /// Hashes of `skels`, 0 for a skeleton under two letters (which never counts): most
+    /// skeleton comparisons differ, and a hash tells so without comparing strings.
+    pub skel_hashes: Vec<u64>,
     /// Variant-group ids, sorted.
     pub groups: Vec<u32>,
     /// Written in Latin letters (so its skeleton carries no extra information).
@@ -69,6 +72,7 @@ impl Tok {
             form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
             forms,
             letters: letter_mask(&t.text),
+            skel_hashes: skels.iter().map(|s| skeleton_hash(s)).collect(),
             skels,
             groups,
             latin,
@@ -99,6 +103,40 @@ pub enum Method {
     Fuzzy,
     /// A fused token against split tokens (Abdulrahman / Abdul Rahman).
     Compound,
+}
+
+fn skeleton_hash(s: &str) -> u64 {
+    if s.len() < 2 {
+        0
+    } else {
+        hash_str(SKELETON_TAG, s) | 1
+    }
+}
+
+/// Whether the tokens share a consonant skeleton of two letters or more.
+fn shares_skeleton(a: &Tok, b: &Tok) -> bool {
+    a.skel_hashes.iter().zip(&a.skels).any(|(ha, sa)| {
+        *ha != 0
+            && b.skel_hashes
+                .iter()
+                .zip(&b.skels)
+                .any(|(hb, sb)| ha == hb && sa == sb)
+    })
+}
+
+/// Whether `token_sim` would find two tokens unrelated by its cheapest test (two Latin
+/// tokens whose lengths and letters keep them below [`MIN_USEFUL_SIM`], with nothing else in
+/// common): exactly the pairs for which it returns `(0.0, Method::Fuzzy)` before any string
+/// comparison, tested in the cheapest order, so that callers can skip memoizing them.
+pub fn unrelated_latin(a: &Tok, b: &Tok) -> bool {
+    a.latin
+        && b.latin
+        && a.text.len() > 1
+        && b.text.len() > 1
+        && spelling_bound(a, b) < MIN_USEFUL_SIM
+        && !a.form_hashes.iter().any(|f| b.form_hashes.contains(f))
+        && !(!a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups))
+        && !shares_skeleton(a, b)
 }
 
 fn letter_mask(s: &str) -> u32 {
@@ -143,11 +181,7 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
             (0.0, Method::Initial)
         };
     }
-    if a.latin
-        && b.latin
-        && spelling_bound(a, b) < MIN_USEFUL_SIM
-        && !a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s))
-    {
+    if a.latin && b.latin && spelling_bound(a, b) < MIN_USEFUL_SIM && !shares_skeleton(a, b) {
         return (0.0, Method::Fuzzy);
     }
     let mut best = 0.0f32;
@@ -184,7 +218,7 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
             }
         }
     }
-    let skel_equal = a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s));
+    let skel_equal = shares_skeleton(a, b);
     if skel_equal {
         // Across scripts the skeleton is the strongest evidence there is (Arabic writes no short
         // vowels); between two Latin spellings it also joins different names (Hassan/Hussein).
