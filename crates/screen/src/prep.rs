@@ -6,7 +6,7 @@ use vigil_names::{
     coarse_key, normalize_name, skeleton, variant_groups, CompoundKind, SchemaKind, Script,
 };
 
-use crate::text::{jaro_winkler, levenshtein_ratio};
+use crate::text::{jaro_winkler, levenshtein_ratio, MAX_COMPARED};
 
 /// Most tokens of a name that take part in scoring: real names have under a dozen, and a cap
 /// keeps hostile 10,000-character input linear (and lets alignment use 64-bit masks).
@@ -32,6 +32,9 @@ pub struct Tok {
     pub particle: bool,
     /// Which of the letters a–z the canonical text holds (bit 0 = a).
     pub letters: u32,
+    /// The same for each form and each skeleton: across scripts they bound the similarity.
+    pub form_letters: Vec<u32>,
+    pub skel_letters: Vec<u32>,
 }
 
 impl Tok {
@@ -70,8 +73,10 @@ impl Tok {
             particle: t.particle || t.text.len() == 1,
             text: t.text.clone(),
             form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
+            form_letters: forms.iter().map(|f| letter_mask(f)).collect(),
             forms,
             letters: letter_mask(&t.text),
+            skel_letters: skels.iter().map(|s| letter_mask(s)).collect(),
             skel_hashes: skels.iter().map(|s| skeleton_hash(s)).collect(),
             skels,
             groups,
@@ -149,15 +154,52 @@ fn letter_mask(s: &str) -> u32 {
 /// sets, far cheaper than computing it: every letter one token lacks costs at least one edit and
 /// at least one unmatched character.
 fn spelling_bound(a: &Tok, b: &Tok) -> f32 {
-    let (la, lb) = (a.text.len() as f32, b.text.len() as f32);
-    let only_a = (a.letters & !b.letters).count_ones() as f32;
-    let only_b = (b.letters & !a.letters).count_ones() as f32;
+    edit_bound(a.text.len(), b.text.len(), a.letters, b.letters)
+}
+
+/// The bound of [`spelling_bound`] for any two strings of these lengths (bytes) and letter sets
+/// (`letter_mask`; characters outside a–z only loosen it).
+fn edit_bound(la: usize, lb: usize, letters_a: u32, letters_b: u32) -> f32 {
+    let (la, lb) = (la as f32, lb as f32);
+    let only_a = (letters_a & !letters_b).count_ones() as f32;
+    let only_b = (letters_b & !letters_a).count_ones() as f32;
     let longest = la.max(lb);
     let lev = 1.0 - only_a.max(only_b).max((la - lb).abs()) / longest;
     let m = (la - only_a).min(lb - only_b).max(0.0);
     let jaro = (m / la + m / lb + 1.0) / 3.0;
     let jw = jaro + 0.4 * (1.0 - jaro);
     0.5 * jw + 0.5 * lev
+}
+
+/// An upper bound of what the spelling and skeleton comparisons of `token_sim` can give a pair
+/// in which one token is not Latin (its forms against the other's, three of each, and 0.85 of
+/// its skeletons' similarity), from lengths and letter sets alone: most such pairs are
+/// unrelated, and the bound tells so without a Jaro-Winkler or a Levenshtein. Infinite where
+/// a string is longer than the comparisons look at.
+fn cross_script_bound(a: &Tok, b: &Tok) -> f32 {
+    let mut ub = 0.0f32;
+    for (fa, la) in a.forms.iter().zip(&a.form_letters).take(3) {
+        for (fb, lb) in b.forms.iter().zip(&b.form_letters).take(3) {
+            let (x, y) = (fa.len().min(fb.len()), fa.len().max(fb.len()));
+            if y > MAX_COMPARED || x == 0 {
+                return f32::INFINITY;
+            }
+            if 2 * x >= y {
+                ub = ub.max(edit_bound(fa.len(), fb.len(), *la, *lb));
+            }
+        }
+    }
+    for (sa, la) in a.skels.iter().zip(&a.skel_letters) {
+        for (sb, lb) in b.skels.iter().zip(&b.skel_letters) {
+            if sa.len() >= 2 && sb.len() >= 2 {
+                if sa.len().max(sb.len()) > MAX_COMPARED {
+                    return f32::INFINITY;
+                }
+                ub = ub.max(0.85 * edit_bound(sa.len(), sb.len(), *la, *lb));
+            }
+        }
+    }
+    ub
 }
 
 /// Similarity of two tokens in [0, 1] and how it was reached. Symmetric.
@@ -182,6 +224,10 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
         };
     }
     if a.latin && b.latin && spelling_bound(a, b) < MIN_USEFUL_SIM && !shares_skeleton(a, b) {
+        return (0.0, Method::Fuzzy);
+    }
+    if !(a.latin && b.latin) && cross_script_bound(a, b) < MIN_USEFUL_SIM && !shares_skeleton(a, b)
+    {
         return (0.0, Method::Fuzzy);
     }
     let mut best = 0.0f32;
