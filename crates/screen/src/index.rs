@@ -262,6 +262,9 @@ struct QState {
     /// Per query token: vocabulary tokens found by retrieval keys with their similarity,
     /// best first.
     similar: Vec<Similar>,
+    /// Per query token: a 1,024-bit filter of the vocabulary ids in `similar` (bit id mod
+    /// 1,024): most candidate tokens are in no list, and the filter says so without a search.
+    in_similar: Vec<[u64; 16]>,
     /// Similarities computed during alignment for pairs retrieval did not meet.
     memo: Memo,
     /// Scratch space of the alignment.
@@ -576,10 +579,21 @@ impl Index {
         let (memo, items) = BUFFERS
             .with(|b| b.try_borrow_mut().ok().and_then(|mut b| b.pop()))
             .unwrap_or_else(|| (map_with_capacity(256), Vec::with_capacity(64)));
+        let in_similar = similar
+            .iter()
+            .map(|list| {
+                let mut f = [0u64; 16];
+                for e in list.iter() {
+                    f[(e.0 as usize >> 6) & 15] |= 1 << (e.0 & 63);
+                }
+                f
+            })
+            .collect();
         QState {
             prep,
             weights,
             similar,
+            in_similar,
             items,
             memo,
         }
@@ -604,6 +618,7 @@ impl Index {
             prep,
             weights,
             similar,
+            in_similar,
             items,
             memo,
         } = st;
@@ -616,7 +631,13 @@ impl Index {
             |i, j| {
                 let v = toks[j];
                 let list = &similar[i];
-                match list.binary_search_by_key(&v, |e| e.0) {
+                let maybe_listed = in_similar[i][(v as usize >> 6) & 15] & (1 << (v & 63)) != 0;
+                let found = if maybe_listed {
+                    list.binary_search_by_key(&v, |e| e.0)
+                } else {
+                    Err(0)
+                };
+                match found {
                     Ok(k) => (list[k].1, list[k].2),
                     // Most pairs that share no key are unrelated, which a cheap test tells
                     // without a memo lookup; spellings three edits apart or transliterated
