@@ -20,6 +20,12 @@ pub struct Tok {
     pub forms: Vec<String>,
     /// Hashes of `forms`, for cheap equality tests.
     pub form_hashes: Vec<u64>,
+    /// One-word filters of the form hashes, the variant groups and the skeleton hashes (one bit
+    /// each): two tokens whose filters share no bit share no form, group or skeleton, which
+    /// settles most pairs without reading the lists.
+    pub form_bits: u64,
+    pub group_bits: u64,
+    pub skel_bits: u64,
     /// Consonant skeletons of the forms (distinct, non-empty).
     pub skels: Vec<String>,
     /// Hashes of `skels`, 0 for a skeleton under two letters (which never counts): most
@@ -73,6 +79,15 @@ impl Tok {
             particle: t.particle || t.text.len() == 1,
             text: t.text.clone(),
             form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
+            form_bits: forms.iter().fold(0, |m, f| m | filter_bit(hash_str(0, f))),
+            group_bits: groups.iter().fold(0, |m, g| {
+                m | filter_bit(u64::from(*g).wrapping_mul(FILTER_MIX))
+            }),
+            skel_bits: skels
+                .iter()
+                .map(|s| skeleton_hash(s))
+                .filter(|h| *h != 0)
+                .fold(0, |m, h| m | filter_bit(h)),
             form_letters: forms.iter().map(|f| letter_mask(f)).collect(),
             forms,
             letters: letter_mask(&t.text),
@@ -110,6 +125,20 @@ pub enum Method {
     Compound,
 }
 
+const FILTER_MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn filter_bit(h: u64) -> u64 {
+    1 << (h.wrapping_mul(FILTER_MIX) >> 58)
+}
+
+fn shares_form(a: &Tok, b: &Tok) -> bool {
+    a.form_bits & b.form_bits != 0 && a.form_hashes.iter().any(|f| b.form_hashes.contains(f))
+}
+
+fn shares_group(a: &Tok, b: &Tok) -> bool {
+    a.group_bits & b.group_bits != 0 && intersects(&a.groups, &b.groups)
+}
+
 fn skeleton_hash(s: &str) -> u64 {
     if s.len() < 2 {
         0
@@ -120,13 +149,14 @@ fn skeleton_hash(s: &str) -> u64 {
 
 /// Whether the tokens share a consonant skeleton of two letters or more.
 fn shares_skeleton(a: &Tok, b: &Tok) -> bool {
-    a.skel_hashes.iter().zip(&a.skels).any(|(ha, sa)| {
-        *ha != 0
-            && b.skel_hashes
-                .iter()
-                .zip(&b.skels)
-                .any(|(hb, sb)| ha == hb && sa == sb)
-    })
+    a.skel_bits & b.skel_bits != 0
+        && a.skel_hashes.iter().zip(&a.skels).any(|(ha, sa)| {
+            *ha != 0
+                && b.skel_hashes
+                    .iter()
+                    .zip(&b.skels)
+                    .any(|(hb, sb)| ha == hb && sa == sb)
+        })
 }
 
 /// Whether `token_sim` would find two tokens unrelated by its cheapest test (two Latin
@@ -139,8 +169,8 @@ pub fn unrelated_latin(a: &Tok, b: &Tok) -> bool {
         && a.text.len() > 1
         && b.text.len() > 1
         && spelling_bound(a, b) < MIN_USEFUL_SIM
-        && !a.form_hashes.iter().any(|f| b.form_hashes.contains(f))
-        && !(!a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups))
+        && !shares_form(a, b)
+        && !shares_group(a, b)
         && !shares_skeleton(a, b)
 }
 
@@ -207,10 +237,10 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
     if a.form_hashes.first() == b.form_hashes.first() && a.text == b.text {
         return (1.0, Method::Exact);
     }
-    if a.form_hashes.iter().any(|f| b.form_hashes.contains(f)) {
+    if shares_form(a, b) {
         return (0.97, Method::Transliteration);
     }
-    if !a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups) {
+    if shares_group(a, b) {
         return (0.95, Method::Variant);
     }
     let (la, lb) = (a.text.len(), b.text.len());
