@@ -205,7 +205,8 @@ fn edit_bound(la: usize, lb: usize, letters_a: u32, letters_b: u32) -> f32 {
 /// in which one token is not Latin (its forms against the other's, three of each, and 0.85 of
 /// its skeletons' similarity), from lengths and letter sets alone: most such pairs are
 /// unrelated, and the bound tells so without a Jaro-Winkler or a Levenshtein. Infinite where
-/// a string is longer than the comparisons look at.
+/// a string is longer than the comparisons look at; the first value reaching
+/// [`MIN_USEFUL_SIM`] is returned as it is.
 fn cross_script_bound(a: &Tok, b: &Tok) -> f32 {
     let mut ub = 0.0f32;
     for (fa, la) in a.forms.iter().zip(&a.form_letters).take(3) {
@@ -216,6 +217,10 @@ fn cross_script_bound(a: &Tok, b: &Tok) -> f32 {
             }
             if 2 * x >= y {
                 ub = ub.max(edit_bound(fa.len(), fb.len(), *la, *lb));
+                // Callers only ask whether the pair could be useful.
+                if ub >= MIN_USEFUL_SIM {
+                    return ub;
+                }
             }
         }
     }
