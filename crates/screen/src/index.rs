@@ -200,7 +200,6 @@ struct Acc {
 struct Scratch {
     acc: Vec<Acc>,
     touched: Vec<u32>,
-    by_sim: Vec<(u32, f32)>,
     cands: Vec<(u32, f32)>,
 }
 
@@ -240,7 +239,34 @@ fn recycle(st: QState) {
 }
 
 /// Vocabulary ids with their similarity to one query token, sorted by id.
-type Similar = std::sync::Arc<[(u32, f32, Method)]>;
+type Similar = std::sync::Arc<SimilarList>;
+
+/// A token's similar vocabulary: sorted by id for lookups during alignment (it dereferences to
+/// that slice), and by similarity (best first, then by id) for the postings walk, sorted once
+/// rather than for every query.
+struct SimilarList {
+    by_id: Box<[(u32, f32, Method)]>,
+    by_sim: Box<[(u32, f32)]>,
+}
+
+impl SimilarList {
+    fn new(by_id: Vec<(u32, f32, Method)>) -> Similar {
+        let mut by_sim: Vec<(u32, f32)> = by_id.iter().map(|e| (e.0, e.1)).collect();
+        by_sim.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        std::sync::Arc::new(SimilarList {
+            by_id: by_id.into_boxed_slice(),
+            by_sim: by_sim.into_boxed_slice(),
+        })
+    }
+}
+
+impl std::ops::Deref for SimilarList {
+    type Target = [(u32, f32, Method)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.by_id
+    }
+}
 
 /// What identifies a token for its similar vocabulary: its text and every form.
 fn similar_key(t: &Tok) -> u64 {
@@ -480,7 +506,7 @@ impl Index {
             list.dedup_by_key(|e| e.0);
             known
                 .entry(similar_key(t))
-                .or_insert_with(|| Similar::from(list));
+                .or_insert_with(|| SimilarList::new(list));
         }
         known
     }
@@ -544,12 +570,14 @@ impl Index {
         }
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter()
-            .filter_map(|v| {
-                let (s, m) = token_sim(t, &self.vocab[v as usize]);
-                (s >= self.params.min_pair).then_some((v, s, m))
-            })
-            .collect()
+        SimilarList::new(
+            ids.into_iter()
+                .filter_map(|v| {
+                    let (s, m) = token_sim(t, &self.vocab[v as usize]);
+                    (s >= self.params.min_pair).then_some((v, s, m))
+                })
+                .collect(),
+        )
     }
 
     fn qstate(&self, name: &str, kind: SchemaKind) -> QState {
@@ -696,7 +724,6 @@ impl Index {
         let Scratch {
             acc,
             touched,
-            by_sim,
             cands,
         } = scratch;
         if acc.len() < self.names.len() {
@@ -708,15 +735,11 @@ impl Index {
             let mark = i as u16 + 1;
             // Best similarity first: a name holding several tokens similar to this query token
             // is credited once, with the best of them.
-            by_sim.clear();
-            by_sim.extend(
-                found
-                    .iter()
-                    .filter(|e| e.1 >= self.params.retrieval_min_sim)
-                    .map(|e| (e.0, e.1)),
-            );
-            by_sim.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &(v, s) in by_sim.iter() {
+            let best_first = found
+                .by_sim
+                .iter()
+                .take_while(|e| e.1 >= self.params.retrieval_min_sim);
+            for &(v, s) in best_first {
                 // Weighed as the score weighs a pair: both tokens' weights.
                 let credit = s * s * (w + self.vocab_w[v as usize]);
                 for &ni in &self.postings[v as usize] {
