@@ -461,22 +461,23 @@ impl Index {
     fn similar_of_vocabulary(&self) -> FxMap<u64, Similar> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = self.vocab.len().div_ceil(threads).max(1);
+        let similar_of = |toks: &[Tok]| {
+            let mut keys = Vec::with_capacity(128);
+            toks.iter()
+                .map(|t| self.find_similar(t, &mut keys).to_vec())
+                .collect::<Vec<_>>()
+        };
         let parts: Vec<Vec<Vec<(u32, f32, Method)>>> = std::thread::scope(|scope| {
             let workers: Vec<_> = self
                 .vocab
                 .chunks(chunk)
-                .map(|toks| {
-                    scope.spawn(move || {
-                        let mut keys = Vec::with_capacity(128);
-                        toks.iter()
-                            .map(|t| self.find_similar(t, &mut keys).to_vec())
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|toks| (toks, scope.spawn(move || similar_of(toks))))
                 .collect();
+            // The lists are matched to the vocabulary by position: a chunk whose worker failed
+            // is computed here rather than left out.
             workers
                 .into_iter()
-                .map(|w| w.join().unwrap_or_default())
+                .map(|(toks, w)| w.join().unwrap_or_else(|_| similar_of(toks)))
                 .collect()
         });
         // Similarity is symmetric but the keys are not (only listed tokens have two-deletion
