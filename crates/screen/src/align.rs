@@ -180,7 +180,13 @@ pub fn align(
         q_used |= qm;
         c_used |= cm;
         let w = sum(wq, it.q) + sum(wc, it.c);
-        num += it.sim.powf(p.sim_power) * w;
+        // The default exponent, squared directly: powf showed in profiles.
+        let power = if p.sim_power == 2.0 {
+            it.sim * it.sim
+        } else {
+            it.sim.powf(p.sim_power)
+        };
+        num += power * w;
         den += w;
         if keep_pairs {
             pairs.push(it);

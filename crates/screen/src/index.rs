@@ -6,7 +6,9 @@ use vigil_names::{coarse_key, SchemaKind};
 
 use crate::align::{align, Alignment, Params};
 use crate::corroborate::{date_delta, normalize_document, Adjustment, Factor, Facts, QueryDate};
-use crate::prep::{hash_str, prepare, token_sim, whole_name_sim, Method, Prepared, Span, Tok};
+use crate::prep::{
+    hash_str, prepare, token_sim, unrelated_latin, whole_name_sim, Method, Prepared, Span, Tok,
+};
 use crate::{explain, Explanation, Match, Query};
 use vigil_names::fx::{map_with_capacity, FxMap};
 
@@ -39,14 +41,20 @@ pub struct Index {
     vocab_w: Vec<f32>,
     /// Sum of each name's token weights.
     name_w: Vec<f32>,
-    /// Retrieval key of a token → vocabulary ids.
-    keys: FxMap<u64, Vec<u32>>,
+    /// Retrieval key of a token → its vocabulary ids, a range of `key_ids` (one flat array:
+    /// with two-deletion forms there are over a million keys, too many for a vector each).
+    keys: FxMap<u64, (u32, u32)>,
+    key_ids: Vec<u32>,
     /// Vocabulary id → names holding it.
     postings: Vec<Vec<u32>>,
     /// Span key → names, packed as `name | len << SPAN_SHIFT`.
     span_postings: FxMap<u64, Vec<u32>>,
     /// Document number → entities.
     doc_postings: FxMap<u64, Vec<u32>>,
+    /// Similar vocabulary of every vocabulary token, computed at build: most query tokens are
+    /// spellings the register holds, and these need no lock and no similarity at query time.
+    known: FxMap<u64, Similar>,
+    /// The same for other query tokens, filled as queries meet them.
     cache: std::sync::Mutex<FxMap<u64, Similar>>,
     /// Schemas some entity of the register has: a query prepares and retrieves only for the
     /// kinds of names it could meet (a person query meets organization-kind names only
@@ -134,8 +142,37 @@ fn token_keys(t: &Tok, query: bool, out: &mut Vec<u64>) {
             out.push(hash_skip(13, b, i));
         }
     }
+    // Listed tokens also under their two-deletion forms, in the same key space: a query token
+    // (or its one-deletion form) then meets listed spellings with two more letters or one more
+    // and one other (Yunus / Younous, Hamani / Haqqani). Only the index holds them: a query
+    // token looking up all its two-deletion forms costs more than it finds. Between two listed
+    // tokens the relation is made symmetric at build (Bagheri / Basher). Only where four
+    // letters or more remain: shorter residues are shared by too many unrelated tokens.
+    if !query && b.len() >= DEL2_MIN_RESIDUE + 2 && b.len() <= DEL2_MAX_LEN {
+        for i in 0..b.len() {
+            for j in i + 1..b.len() {
+                out.push(hash_skip2(13, b, i, j));
+            }
+        }
+    }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Shortest residue of a two-deletion key, and longest token that gets them (a name token is
+/// rarely longer; longer ones still have their one-deletion keys).
+const DEL2_MIN_RESIDUE: usize = 4;
+const DEL2_MAX_LEN: usize = 14;
+
+fn hash_skip2(tag: u8, s: &[u8], skip1: usize, skip2: usize) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(tag);
+    for (i, b) in s.iter().enumerate() {
+        if i != skip1 && i != skip2 {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }
 
 fn idf(df: u32, n: usize, p: &Params) -> f32 {
@@ -143,23 +180,103 @@ fn idf(df: u32, n: usize, p: &Params) -> f32 {
     v.clamp(1.0, p.max_idf)
 }
 
+/// What retrieval accumulates for one name; one record per name, so that crediting a name
+/// touches one cache line rather than three arrays.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    est: f32,
+    /// The query token (1-based) that last credited the name.
+    last: u16,
+    /// Whether a span already credited the name.
+    spanned: bool,
+    /// Whether the name is in `Scratch::touched`.
+    touched: bool,
+}
+
 /// Per-thread retrieval accumulators, as long as the index has names: a dense array is much
-/// faster than a map, and only the entries a query touched are reset.
+/// faster than a map, and only the entries a query touched are reset. The other buffers are
+/// kept between queries to save their allocation.
 #[derive(Default)]
 struct Scratch {
-    est: Vec<f32>,
-    last: Vec<u16>,
-    /// Whether a span already credited the name.
-    spanned: Vec<bool>,
+    acc: Vec<Acc>,
     touched: Vec<u32>,
+    cands: Vec<(u32, f32)>,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+type Memo = FxMap<(u32, u32), (f32, Method)>;
+
+thread_local! {
+    /// Alignment buffers of finished queries, reused: allocating (and zeroing) a fresh memo
+    /// table per query showed in profiles.
+    static BUFFERS: std::cell::RefCell<Vec<(Memo, Vec<crate::align::Paired>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Returns a finished query's buffers for the next query of this thread.
+fn recycle(st: QState) {
+    let QState {
+        mut memo,
+        mut items,
+        ..
+    } = st;
+    // A table grown by a hostile query is not kept.
+    if memo.capacity() > 4096 {
+        return;
+    }
+    memo.clear();
+    items.clear();
+    BUFFERS.with(|b| {
+        if let Ok(mut b) = b.try_borrow_mut() {
+            if b.len() < 8 {
+                b.push((memo, items));
+            }
+        }
+    });
+}
+
 /// Vocabulary ids with their similarity to one query token, sorted by id.
-type Similar = std::sync::Arc<[(u32, f32, Method)]>;
+type Similar = std::sync::Arc<SimilarList>;
+
+/// A token's similar vocabulary: sorted by id for lookups during alignment (it dereferences to
+/// that slice), and by similarity (best first, then by id) for the postings walk, sorted once
+/// rather than for every query.
+struct SimilarList {
+    by_id: Box<[(u32, f32, Method)]>,
+    by_sim: Box<[(u32, f32)]>,
+}
+
+impl SimilarList {
+    fn new(by_id: Vec<(u32, f32, Method)>) -> Similar {
+        let mut by_sim: Vec<(u32, f32)> = by_id.iter().map(|e| (e.0, e.1)).collect();
+        by_sim.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        std::sync::Arc::new(SimilarList {
+            by_id: by_id.into_boxed_slice(),
+            by_sim: by_sim.into_boxed_slice(),
+        })
+    }
+}
+
+impl std::ops::Deref for SimilarList {
+    type Target = [(u32, f32, Method)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.by_id
+    }
+}
+
+/// What identifies a token for its similar vocabulary: its text and every form.
+fn similar_key(t: &Tok) -> u64 {
+    // A tag of its own: with tag 0 the text's hash would cancel its first form's.
+    let mut h = hash_str(100 + u8::from(t.latin), &t.text);
+    for f in &t.form_hashes {
+        h = (h ^ f).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// Most query tokens whose similar vocabulary is cached (about 100 bytes each plus the list).
 const CACHE_ENTRIES: usize = 200_000;
@@ -171,8 +288,11 @@ struct QState {
     /// Per query token: vocabulary tokens found by retrieval keys with their similarity,
     /// best first.
     similar: Vec<Similar>,
+    /// Per query token: a 1,024-bit filter of the vocabulary ids in `similar` (bit id mod
+    /// 1,024): most candidate tokens are in no list, and the filter says so without a search.
+    in_similar: Vec<[u64; 16]>,
     /// Similarities computed during alignment for pairs retrieval did not meet.
-    memo: FxMap<(u32, u32), (f32, Method)>,
+    memo: Memo,
     /// Scratch space of the alignment.
     items: Vec<crate::align::Paired>,
 }
@@ -192,9 +312,11 @@ impl Index {
             vocab_w: Vec::new(),
             name_w: Vec::new(),
             keys: map_with_capacity(0),
+            key_ids: Vec::new(),
             postings: Vec::new(),
             span_postings: map_with_capacity(0),
             doc_postings: map_with_capacity(0),
+            known: map_with_capacity(0),
             cache: std::sync::Mutex::new(map_with_capacity(1024)),
             schemas: Vec::new(),
         };
@@ -307,14 +429,22 @@ impl Index {
             .iter()
             .map(|n| n.toks.iter().map(|v| self.vocab_w[*v as usize]).sum())
             .collect();
-        let mut keys: FxMap<u64, Vec<u32>> = map_with_capacity(self.vocab.len() * 10);
-        let mut buf = Vec::with_capacity(48);
+        let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(self.vocab.len() * 32);
+        let mut buf = Vec::with_capacity(128);
         for (v, t) in self.vocab.iter().enumerate() {
             token_keys(t, false, &mut buf);
-            for k in &buf {
-                keys.entry(*k).or_default().push(v as u32);
-            }
+            pairs.extend(buf.iter().map(|k| (*k, v as u32)));
         }
+        pairs.sort_unstable();
+        let mut keys: FxMap<u64, (u32, u32)> = map_with_capacity(pairs.len());
+        let mut key_ids: Vec<u32> = Vec::with_capacity(pairs.len());
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            keys.insert(group[0].0, (key_ids.len() as u32, group.len() as u32));
+            key_ids.extend(group.iter().map(|p| p.1));
+        }
+        drop(pairs);
+        self.keys = keys;
+        self.key_ids = key_ids;
         let mut docs: FxMap<u64, Vec<u32>> = map_with_capacity(1024);
         for (ei, e) in self.entities.iter().enumerate() {
             for d in &e.facts.documents {
@@ -323,8 +453,63 @@ impl Index {
         }
         self.postings = postings;
         self.span_postings = spans;
-        self.keys = keys;
         self.doc_postings = docs;
+        self.known = self.similar_of_vocabulary();
+    }
+
+    /// The similar vocabulary of every vocabulary token, on all cores.
+    fn similar_of_vocabulary(&self) -> FxMap<u64, Similar> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = self.vocab.len().div_ceil(threads).max(1);
+        let similar_of = |toks: &[Tok]| {
+            let mut keys = Vec::with_capacity(128);
+            toks.iter()
+                .map(|t| self.find_similar(t, &mut keys).to_vec())
+                .collect::<Vec<_>>()
+        };
+        let parts: Vec<Vec<Vec<(u32, f32, Method)>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = self
+                .vocab
+                .chunks(chunk)
+                .map(|toks| (toks, scope.spawn(move || similar_of(toks))))
+                .collect();
+            // The lists are matched to the vocabulary by position: a chunk whose worker failed
+            // is computed here rather than left out.
+            workers
+                .into_iter()
+                .map(|(toks, w)| w.join().unwrap_or_else(|_| similar_of(toks)))
+                .collect()
+        });
+        // Similarity is symmetric but the keys are not (only listed tokens have two-deletion
+        // forms): a listed token that finds another is found by it.
+        let mut lists: Vec<Vec<(u32, f32, Method)>> = parts.into_iter().flatten().collect();
+        let mut extra: Vec<(u32, u32)> = Vec::new();
+        for (v, list) in lists.iter().enumerate() {
+            for &(u, _, _) in list {
+                if u as usize != v {
+                    extra.push((u, v as u32));
+                }
+            }
+        }
+        extra.sort_unstable();
+        for (u, v) in extra {
+            let list = &mut lists[u as usize];
+            if list.iter().all(|e| e.0 != v) {
+                // Computed again in this direction rather than copied: the score uses exactly
+                // what `token_sim` gives for the query token against the listed one.
+                let (s, m) = token_sim(&self.vocab[u as usize], &self.vocab[v as usize]);
+                list.push((v, s, m));
+            }
+        }
+        let mut known = map_with_capacity(self.vocab.len());
+        for (t, mut list) in self.vocab.iter().zip(lists) {
+            list.sort_unstable_by_key(|e| e.0);
+            list.dedup_by_key(|e| e.0);
+            known
+                .entry(similar_key(t))
+                .or_insert_with(|| SimilarList::new(list));
+        }
+        known
     }
 
     pub fn params(&self) -> &Params {
@@ -355,38 +540,45 @@ impl Index {
     /// `min_pair`), sorted by id. Shared through a bounded cache: a batch repeats the same
     /// given names and surnames thousands of times.
     fn similar_for(&self, t: &Tok, keys: &mut Vec<u64>) -> Similar {
-        // A tag of its own: with tag 0 the text's hash would cancel its first form's.
-        let mut h = hash_str(100 + u8::from(t.latin), &t.text);
-        for f in &t.form_hashes {
-            h = (h ^ f).wrapping_mul(0x0100_0000_01b3);
+        let h = similar_key(t);
+        if let Some(hit) = self.known.get(&h) {
+            return hit.clone();
         }
         if let Ok(cache) = self.cache.lock() {
             if let Some(hit) = cache.get(&h) {
                 return hit.clone();
             }
         }
-        token_keys(t, true, keys);
-        let mut ids: Vec<u32> = Vec::with_capacity(64);
-        for k in keys.iter() {
-            if let Some(list) = self.keys.get(k) {
-                ids.extend_from_slice(list);
-            }
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        let found: Similar = ids
-            .into_iter()
-            .filter_map(|v| {
-                let (s, m) = token_sim(t, &self.vocab[v as usize]);
-                (s >= self.params.min_pair).then_some((v, s, m))
-            })
-            .collect();
+        let found = self.find_similar(t, keys);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() < CACHE_ENTRIES {
                 cache.insert(h, found.clone());
             }
         }
         found
+    }
+
+    /// Vocabulary tokens met through a retrieval key of `t` with a similarity of at least
+    /// `min_pair`, sorted by id.
+    fn find_similar(&self, t: &Tok, keys: &mut Vec<u64>) -> Similar {
+        token_keys(t, true, keys);
+        let mut ids: Vec<u32> = Vec::with_capacity(128);
+        for k in keys.iter() {
+            if let Some(&(start, len)) = self.keys.get(k) {
+                let (start, len) = (start as usize, len as usize);
+                ids.extend_from_slice(&self.key_ids[start..start + len]);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        SimilarList::new(
+            ids.into_iter()
+                .filter_map(|v| {
+                    let (s, m) = token_sim(t, &self.vocab[v as usize]);
+                    (s >= self.params.min_pair).then_some((v, s, m))
+                })
+                .collect(),
+        )
     }
 
     fn qstate(&self, name: &str, kind: SchemaKind) -> QState {
@@ -413,12 +605,26 @@ impl Index {
             });
             similar.push(found);
         }
+        let (memo, items) = BUFFERS
+            .with(|b| b.try_borrow_mut().ok().and_then(|mut b| b.pop()))
+            .unwrap_or_else(|| (map_with_capacity(256), Vec::with_capacity(64)));
+        let in_similar = similar
+            .iter()
+            .map(|list| {
+                let mut f = [0u64; 16];
+                for e in list.iter() {
+                    f[(e.0 as usize >> 6) & 15] |= 1 << (e.0 & 63);
+                }
+                f
+            })
+            .collect();
         QState {
             prep,
             weights,
             similar,
-            items: Vec::with_capacity(64),
-            memo: map_with_capacity(256),
+            in_similar,
+            items,
+            memo,
         }
     }
 
@@ -441,6 +647,7 @@ impl Index {
             prep,
             weights,
             similar,
+            in_similar,
             items,
             memo,
         } = st;
@@ -453,13 +660,25 @@ impl Index {
             |i, j| {
                 let v = toks[j];
                 let list = &similar[i];
-                match list.binary_search_by_key(&v, |e| e.0) {
+                let maybe_listed = in_similar[i][(v as usize >> 6) & 15] & (1 << (v & 63)) != 0;
+                let found = if maybe_listed {
+                    list.binary_search_by_key(&v, |e| e.0)
+                } else {
+                    Err(0)
+                };
+                match found {
                     Ok(k) => (list[k].1, list[k].2),
-                    // Spellings two edits apart or transliterated differently share no key
-                    // but still count once their name was retrieved.
-                    Err(_) => *memo
-                        .entry((i as u32, v))
-                        .or_insert_with(|| token_sim(&prep.toks[i], &vocab[v as usize])),
+                    // Most pairs that share no key are unrelated, which a cheap test tells
+                    // without a memo lookup; spellings three edits apart or transliterated
+                    // differently still count once their name was retrieved.
+                    Err(_) => {
+                        let (a, b) = (&prep.toks[i], &vocab[v as usize]);
+                        if unrelated_latin(a, b) {
+                            (0.0, Method::Fuzzy)
+                        } else {
+                            *memo.entry((i as u32, v)).or_insert_with(|| token_sim(a, b))
+                        }
+                    }
                 }
             },
             beta.0,
@@ -504,41 +723,35 @@ impl Index {
         out: &mut Vec<u32>,
     ) {
         let Scratch {
-            est,
-            last,
-            spanned,
+            acc,
             touched,
+            cands,
         } = scratch;
-        if est.len() < self.names.len() {
-            est.resize(self.names.len(), 0.0);
-            last.resize(self.names.len(), 0);
-            spanned.resize(self.names.len(), false);
+        if acc.len() < self.names.len() {
+            acc.resize(self.names.len(), Acc::default());
         }
         touched.clear();
-        let mut by_sim: Vec<(u32, f32)> = Vec::with_capacity(64);
         for (i, found) in st.similar.iter().enumerate() {
             let w = st.weights[i];
             let mark = i as u16 + 1;
             // Best similarity first: a name holding several tokens similar to this query token
             // is credited once, with the best of them.
-            by_sim.clear();
-            by_sim.extend(
-                found
-                    .iter()
-                    .filter(|e| e.1 >= self.params.retrieval_min_sim)
-                    .map(|e| (e.0, e.1)),
-            );
-            by_sim.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &(v, s) in &by_sim {
+            let best_first = found
+                .by_sim
+                .iter()
+                .take_while(|e| e.1 >= self.params.retrieval_min_sim);
+            for &(v, s) in best_first {
+                // Weighed as the score weighs a pair: both tokens' weights.
+                let credit = s * s * (w + self.vocab_w[v as usize]);
                 for &ni in &self.postings[v as usize] {
-                    let n = ni as usize;
-                    if last[n] != mark {
-                        if last[n] == 0 && est[n] == 0.0 {
+                    let a = &mut acc[ni as usize];
+                    if a.last != mark {
+                        if !a.touched {
+                            a.touched = true;
                             touched.push(ni);
                         }
-                        last[n] = mark;
-                        // Weighed as the score weighs a pair: both tokens' weights.
-                        est[n] += s * s * (w + self.vocab_w[v as usize]);
+                        a.last = mark;
+                        a.est += credit;
                     }
                 }
             }
@@ -558,38 +771,37 @@ impl Index {
                 if sp.len == 1 && len == 1 {
                     continue;
                 }
-                let n = (packed & NAME_MASK) as usize;
-                if n >= est.len() {
+                let Some(a) = acc.get_mut((packed & NAME_MASK) as usize) else {
                     continue;
-                }
+                };
                 // Once per name: overlapping spans would inflate the estimate. A fused token
                 // against its split form adds to what single tokens found (سراج الدين حقاني /
                 // Sirajuddin Haqqani: the surname alone does not reach the estimate).
-                if spanned[n] {
+                if a.spanned {
                     continue;
                 }
-                spanned[n] = true;
-                if last[n] == 0 && est[n] == 0.0 {
-                    touched.push(n as u32);
+                a.spanned = true;
+                if !a.touched {
+                    a.touched = true;
+                    touched.push(packed & NAME_MASK);
                 }
-                est[n] += 2.0 * w * 0.81;
+                a.est += 2.0 * w * 0.81;
             }
         }
         let min = self.params.min_estimate;
-        let mut cands: Vec<(u32, f32)> = Vec::with_capacity(touched.len().min(4096));
+        cands.clear();
         for &ni in touched.iter() {
             let n = ni as usize;
             // Like the score: matched weight over the weight of both names.
-            let e = est[n] / (total + self.name_w[n]);
-            est[n] = 0.0;
-            last[n] = 0;
-            spanned[n] = false;
-            let name = &self.names[n];
-            if e >= min
-                && name.kind == kind
-                && compatible(schema, self.entities[name.entity as usize].schema)
-            {
-                cands.push((ni, e));
+            let e = acc[n].est / (total + self.name_w[n]);
+            acc[n] = Acc::default();
+            if e >= min {
+                let name = &self.names[n];
+                if name.kind == kind
+                    && compatible(schema, self.entities[name.entity as usize].schema)
+                {
+                    cands.push((ni, e));
+                }
             }
         }
         let k = self.params.max_candidates;
@@ -597,7 +809,7 @@ impl Index {
             cands.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             cands.truncate(k);
         }
-        out.extend(cands.into_iter().map(|(ni, _)| ni));
+        out.extend(cands.iter().map(|(ni, _)| *ni));
     }
 
     fn run(&self, q: &Query, threshold: f32, limit: usize, exhaustive: bool) -> Vec<Match> {
@@ -694,7 +906,7 @@ impl Index {
             })
         });
         scored.truncate(limit);
-        scored
+        let matches = scored
             .into_iter()
             .map(|(score, ei, ni, adjustments)| {
                 let name = &self.names[ni as usize];
@@ -733,7 +945,11 @@ impl Index {
                     explanation,
                 }
             })
-            .collect()
+            .collect();
+        for st in states.into_iter().flatten() {
+            recycle(st);
+        }
+        matches
     }
 }
 

@@ -6,7 +6,7 @@ use vigil_names::{
     coarse_key, normalize_name, skeleton, variant_groups, CompoundKind, SchemaKind, Script,
 };
 
-use crate::text::{jaro_winkler, levenshtein_ratio};
+use crate::text::{jaro_winkler, levenshtein_ratio, MAX_COMPARED};
 
 /// Most tokens of a name that take part in scoring: real names have under a dozen, and a cap
 /// keeps hostile 10,000-character input linear (and lets alignment use 64-bit masks).
@@ -20,8 +20,17 @@ pub struct Tok {
     pub forms: Vec<String>,
     /// Hashes of `forms`, for cheap equality tests.
     pub form_hashes: Vec<u64>,
+    /// One-word filters of the form hashes, the variant groups and the skeleton hashes (one bit
+    /// each): two tokens whose filters share no bit share no form, group or skeleton, which
+    /// settles most pairs without reading the lists.
+    pub form_bits: u64,
+    pub group_bits: u64,
+    pub skel_bits: u64,
     /// Consonant skeletons of the forms (distinct, non-empty).
     pub skels: Vec<String>,
+    /// Hashes of `skels`, 0 for a skeleton under two letters (which never counts): most
+    /// skeleton comparisons differ, and a hash tells so without comparing strings.
+    pub skel_hashes: Vec<u64>,
     /// Variant-group ids, sorted.
     pub groups: Vec<u32>,
     /// Written in Latin letters (so its skeleton carries no extra information).
@@ -29,6 +38,9 @@ pub struct Tok {
     pub particle: bool,
     /// Which of the letters a–z the canonical text holds (bit 0 = a).
     pub letters: u32,
+    /// The same for each form and each skeleton: across scripts they bound the similarity.
+    pub form_letters: Vec<u32>,
+    pub skel_letters: Vec<u32>,
 }
 
 impl Tok {
@@ -67,8 +79,20 @@ impl Tok {
             particle: t.particle || t.text.len() == 1,
             text: t.text.clone(),
             form_hashes: forms.iter().map(|f| hash_str(0, f)).collect(),
+            form_bits: forms.iter().fold(0, |m, f| m | filter_bit(hash_str(0, f))),
+            group_bits: groups.iter().fold(0, |m, g| {
+                m | filter_bit(u64::from(*g).wrapping_mul(FILTER_MIX))
+            }),
+            skel_bits: skels
+                .iter()
+                .map(|s| skeleton_hash(s))
+                .filter(|h| *h != 0)
+                .fold(0, |m, h| m | filter_bit(h)),
+            form_letters: forms.iter().map(|f| letter_mask(f)).collect(),
             forms,
             letters: letter_mask(&t.text),
+            skel_letters: skels.iter().map(|s| letter_mask(s)).collect(),
+            skel_hashes: skels.iter().map(|s| skeleton_hash(s)).collect(),
             skels,
             groups,
             latin,
@@ -101,6 +125,55 @@ pub enum Method {
     Compound,
 }
 
+const FILTER_MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn filter_bit(h: u64) -> u64 {
+    1 << (h.wrapping_mul(FILTER_MIX) >> 58)
+}
+
+fn shares_form(a: &Tok, b: &Tok) -> bool {
+    a.form_bits & b.form_bits != 0 && a.form_hashes.iter().any(|f| b.form_hashes.contains(f))
+}
+
+fn shares_group(a: &Tok, b: &Tok) -> bool {
+    a.group_bits & b.group_bits != 0 && intersects(&a.groups, &b.groups)
+}
+
+fn skeleton_hash(s: &str) -> u64 {
+    if s.len() < 2 {
+        0
+    } else {
+        hash_str(SKELETON_TAG, s) | 1
+    }
+}
+
+/// Whether the tokens share a consonant skeleton of two letters or more.
+fn shares_skeleton(a: &Tok, b: &Tok) -> bool {
+    a.skel_bits & b.skel_bits != 0
+        && a.skel_hashes.iter().zip(&a.skels).any(|(ha, sa)| {
+            *ha != 0
+                && b.skel_hashes
+                    .iter()
+                    .zip(&b.skels)
+                    .any(|(hb, sb)| ha == hb && sa == sb)
+        })
+}
+
+/// Whether `token_sim` would find two tokens unrelated by its cheapest test (two Latin
+/// tokens whose lengths and letters keep them below [`MIN_USEFUL_SIM`], with nothing else in
+/// common): exactly the pairs for which it returns `(0.0, Method::Fuzzy)` before any string
+/// comparison, tested in the cheapest order, so that callers can skip memoizing them.
+pub fn unrelated_latin(a: &Tok, b: &Tok) -> bool {
+    a.latin
+        && b.latin
+        && a.text.len() > 1
+        && b.text.len() > 1
+        && spelling_bound(a, b) < MIN_USEFUL_SIM
+        && !shares_form(a, b)
+        && !shares_group(a, b)
+        && !shares_skeleton(a, b)
+}
+
 fn letter_mask(s: &str) -> u32 {
     s.bytes()
         .filter(u8::is_ascii_lowercase)
@@ -111,9 +184,15 @@ fn letter_mask(s: &str) -> u32 {
 /// sets, far cheaper than computing it: every letter one token lacks costs at least one edit and
 /// at least one unmatched character.
 fn spelling_bound(a: &Tok, b: &Tok) -> f32 {
-    let (la, lb) = (a.text.len() as f32, b.text.len() as f32);
-    let only_a = (a.letters & !b.letters).count_ones() as f32;
-    let only_b = (b.letters & !a.letters).count_ones() as f32;
+    edit_bound(a.text.len(), b.text.len(), a.letters, b.letters)
+}
+
+/// The bound of [`spelling_bound`] for any two strings of these lengths (bytes) and letter sets
+/// (`letter_mask`; characters outside a–z only loosen it).
+fn edit_bound(la: usize, lb: usize, letters_a: u32, letters_b: u32) -> f32 {
+    let (la, lb) = (la as f32, lb as f32);
+    let only_a = (letters_a & !letters_b).count_ones() as f32;
+    let only_b = (letters_b & !letters_a).count_ones() as f32;
     let longest = la.max(lb);
     let lev = 1.0 - only_a.max(only_b).max((la - lb).abs()) / longest;
     let m = (la - only_a).min(lb - only_b).max(0.0);
@@ -122,15 +201,51 @@ fn spelling_bound(a: &Tok, b: &Tok) -> f32 {
     0.5 * jw + 0.5 * lev
 }
 
+/// An upper bound of what the spelling and skeleton comparisons of `token_sim` can give a pair
+/// in which one token is not Latin (its forms against the other's, three of each, and 0.85 of
+/// its skeletons' similarity), from lengths and letter sets alone: most such pairs are
+/// unrelated, and the bound tells so without a Jaro-Winkler or a Levenshtein. Infinite where
+/// a string is longer than the comparisons look at; the first value reaching
+/// [`MIN_USEFUL_SIM`] is returned as it is.
+fn cross_script_bound(a: &Tok, b: &Tok) -> f32 {
+    let mut ub = 0.0f32;
+    for (fa, la) in a.forms.iter().zip(&a.form_letters).take(3) {
+        for (fb, lb) in b.forms.iter().zip(&b.form_letters).take(3) {
+            let (x, y) = (fa.len().min(fb.len()), fa.len().max(fb.len()));
+            if y > MAX_COMPARED || x == 0 {
+                return f32::INFINITY;
+            }
+            if 2 * x >= y {
+                ub = ub.max(edit_bound(fa.len(), fb.len(), *la, *lb));
+                // Callers only ask whether the pair could be useful.
+                if ub >= MIN_USEFUL_SIM {
+                    return ub;
+                }
+            }
+        }
+    }
+    for (sa, la) in a.skels.iter().zip(&a.skel_letters) {
+        for (sb, lb) in b.skels.iter().zip(&b.skel_letters) {
+            if sa.len() >= 2 && sb.len() >= 2 {
+                if sa.len().max(sb.len()) > MAX_COMPARED {
+                    return f32::INFINITY;
+                }
+                ub = ub.max(0.85 * edit_bound(sa.len(), sb.len(), *la, *lb));
+            }
+        }
+    }
+    ub
+}
+
 /// Similarity of two tokens in [0, 1] and how it was reached. Symmetric.
 pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
     if a.form_hashes.first() == b.form_hashes.first() && a.text == b.text {
         return (1.0, Method::Exact);
     }
-    if a.form_hashes.iter().any(|f| b.form_hashes.contains(f)) {
+    if shares_form(a, b) {
         return (0.97, Method::Transliteration);
     }
-    if !a.groups.is_empty() && !b.groups.is_empty() && intersects(&a.groups, &b.groups) {
+    if shares_group(a, b) {
         return (0.95, Method::Variant);
     }
     let (la, lb) = (a.text.len(), b.text.len());
@@ -143,10 +258,10 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
             (0.0, Method::Initial)
         };
     }
-    if a.latin
-        && b.latin
-        && spelling_bound(a, b) < MIN_USEFUL_SIM
-        && !a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s))
+    if a.latin && b.latin && spelling_bound(a, b) < MIN_USEFUL_SIM && !shares_skeleton(a, b) {
+        return (0.0, Method::Fuzzy);
+    }
+    if !(a.latin && b.latin) && cross_script_bound(a, b) < MIN_USEFUL_SIM && !shares_skeleton(a, b)
     {
         return (0.0, Method::Fuzzy);
     }
@@ -184,7 +299,7 @@ pub fn token_sim(a: &Tok, b: &Tok) -> (f32, Method) {
             }
         }
     }
-    let skel_equal = a.skels.iter().any(|s| s.len() >= 2 && b.skels.contains(s));
+    let skel_equal = shares_skeleton(a, b);
     if skel_equal {
         // Across scripts the skeleton is the strongest evidence there is (Arabic writes no short
         // vowels); between two Latin spellings it also joins different names (Hassan/Hussein).
