@@ -73,8 +73,8 @@ impl Default for Params {
             nationality_conflict: -0.03,
             document_score: 0.98,
             corroboration_floor: 0.6,
-            retrieval_min_sim: 0.75,
-            max_candidates: 64,
+            retrieval_min_sim: 0.70,
+            max_candidates: 128,
             min_estimate: 0.35,
         }
     }

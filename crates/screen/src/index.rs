@@ -865,29 +865,31 @@ impl Index {
         }
         cands.sort_unstable();
         cands.dedup();
-        // entity → (best name score, name index)
-        let mut best: FxMap<u32, (f32, u32)> = map_with_capacity(cands.len());
+        // entity → (best name score, name index, whether that score is whole-name evidence)
+        let mut best: FxMap<u32, (f32, u32, bool)> = map_with_capacity(cands.len());
         for &ni in &cands {
             let name = &self.names[ni as usize];
             let Some(st) = states[kind_slot(name.kind)].as_mut() else {
                 continue;
             };
-            let mut s = self.align_name(st, ni as usize, beta, false).score;
+            let al = self.align_name(st, ni as usize, beta, false);
+            let mut s = al.score;
             if name.weak {
                 s *= p.weak_alias_factor;
             }
-            let e = best.entry(name.entity).or_insert((-1.0, ni));
+            let e = best.entry(name.entity).or_insert((-1.0, ni, false));
             if s > e.0 {
-                *e = (s, ni);
+                *e = (s, ni, al.whole);
             }
         }
         let qdate = q.birth_date.as_deref().and_then(QueryDate::parse);
         let qcountry = q.nationality.as_deref().and_then(country::lookup);
         let mut scored: Vec<(f32, u32, u32, Vec<Adjustment>)> = Vec::new();
-        for (ei, (name_score, ni)) in best {
+        for (ei, (name_score, ni, whole)) in best {
             let e = &self.entities[ei as usize];
             let (score, adj) = corroborate(
                 name_score,
+                whole,
                 &e.facts,
                 qdate.as_ref(),
                 qcountry,
@@ -953,8 +955,14 @@ impl Index {
     }
 }
 
+/// Adds what the birth date, nationality and document numbers say to a name score. A
+/// whole-name phonetic resemblance (`whole_name`) is a ranking signal, kept below the alert
+/// threshold where its key is short: facts may lower it but not lift it into an alert, since a
+/// birth year and a country shared with a stranger whose name merely sounds alike (淑娟 蔡 /
+/// "Shi Zhang") would.
 fn corroborate(
     name_score: f32,
+    whole_name: bool,
     facts: &Facts,
     qdate: Option<&QueryDate>,
     qcountry: Option<&str>,
@@ -974,6 +982,7 @@ fn corroborate(
     if name_score >= p.corroboration_floor {
         if let Some(ev) = qdate.and_then(|d| facts.date_evidence(d)) {
             let delta = date_delta(ev, p);
+            let delta = if whole_name { delta.min(0.0) } else { delta };
             if delta != 0.0 {
                 score += delta;
                 adj.push(Adjustment {
@@ -990,6 +999,7 @@ fn corroborate(
                 } else {
                     (p.nationality_conflict, "other country")
                 };
+                let delta = if whole_name { delta.min(0.0) } else { delta };
                 if delta != 0.0 {
                     score += delta;
                     adj.push(Adjustment {

@@ -369,12 +369,13 @@ pub fn whole_name_sim(a: (&str, bool, bool), b: (&str, bool, bool)) -> f32 {
     if 2 * x < y {
         return 0.0;
     }
-    // Short coarse keys (two Chinese syllables reduce to three or four letters) collide by
-    // chance: they rank candidates but never reach an alert on their own.
+    // Short coarse keys collide by chance: two or three Chinese syllables reduce to three to
+    // five letters (曾淑華 = shuhua zeng and "Su Hsing" share theirs), so up to five letters
+    // they rank candidates but never reach an alert on their own.
     let scale = match x {
         2 => 0.6,
         3 => 0.68,
-        4 => 0.74,
+        4 | 5 => 0.74,
         _ => 0.8,
     };
     scale * (0.5 * jaro_winkler(ca, cb) + 0.5 * levenshtein_ratio(ca, cb))

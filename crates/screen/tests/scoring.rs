@@ -210,3 +210,40 @@ fn earlier_queries_do_not_change_later_ones() {
     }
     assert_eq!(index.screen(&q, 0.5, 5), fresh);
 }
+
+#[test]
+fn a_name_that_merely_sounds_alike_is_not_lifted_into_an_alert() {
+    // 淑娟 蔡 (Cai Shujuan) and "Shi Zhang" share only the coarse phonetic key of the whole
+    // name: a ranking signal below the alert threshold, which a shared birth year and country
+    // must not lift into an alert.
+    let mut zhang = entity("ofac:4", Schema::Person, &["Shi ZHANG"]);
+    zhang.birth_dates.push(BirthDate::exact(
+        PartialDate::new(1970, None, None).expect("date"),
+        "1970",
+    ));
+    zhang.nationalities.push(Country {
+        code: Some("CN".into()),
+        text: "China".into(),
+    });
+    let index = Index::build(&[zhang]);
+    let mut q = query("淑娟 蔡", Some(Schema::Person));
+    let plain = index.screen_exhaustive(&q, 0.0, 5);
+    let name_only = plain.first().map_or(0.0, |m| m.score);
+    assert!(
+        name_only > 0.5 && name_only < DEFAULT_THRESHOLD,
+        "the resemblance ranks but does not alert: {plain:?}"
+    );
+    q.birth_date = Some("1970".into());
+    q.nationality = Some("cn".into());
+    let with_facts = index.screen_exhaustive(&q, 0.0, 5);
+    let lifted = with_facts.first().map_or(0.0, |m| m.score);
+    assert!(lifted <= name_only, "{with_facts:?}");
+    assert!(index.screen_exhaustive(&q, DEFAULT_THRESHOLD, 5).is_empty());
+    // A conflicting birth year still lowers it.
+    q.birth_date = Some("1950".into());
+    let lowered = index.screen_exhaustive(&q, 0.0, 5);
+    assert!(
+        lowered.first().map_or(0.0, |m| m.score) < name_only,
+        "{lowered:?}"
+    );
+}
