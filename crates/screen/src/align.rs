@@ -14,6 +14,12 @@ pub struct Params {
     pub beta_query: f32,
     /// Cost of a listed token the query does not contain.
     pub beta_candidate: f32,
+    /// Cost of a token left unmatched on either side in `compare`, where neither name is the
+    /// listed one. Lower than the screening costs: a name contained in a longer one ("Putin" /
+    /// "Putin, Vladimir") is largely the same name when two names are compared on their own,
+    /// while the conflict term still charges names that disagree. Chosen on the DEV pair sets
+    /// (docs/SCREENING.md).
+    pub compare_beta: f32,
     /// Extra cost when both names keep unmatched tokens (Han Bong Su / Han Jang Su): a token
     /// that disagrees is stronger evidence than one that is merely absent. In `compare`.
     pub conflict: f32,
@@ -56,6 +62,7 @@ impl Default for Params {
         Params {
             beta_query: 0.5,
             beta_candidate: 0.8,
+            compare_beta: 0.35,
             conflict: 0.5,
             screen_conflict: 0.0,
             min_pair: 0.6,

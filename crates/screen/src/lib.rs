@@ -177,7 +177,7 @@ pub fn compare_with(name1: &str, name2: &str, schema: Option<Schema>, p: &Params
             .collect()
     };
     let (wa, wb) = (weights(&a), weights(&b));
-    let beta = 0.5 * (p.beta_query + p.beta_candidate);
+    let beta = p.compare_beta;
     let ab = align::align(
         &wa,
         &wb,

@@ -247,3 +247,20 @@ fn a_name_that_merely_sounds_alike_is_not_lifted_into_an_alert() {
         "{lowered:?}"
     );
 }
+
+#[test]
+fn compare_counts_a_contained_name_above_a_shared_given_name() {
+    // Two names compared on their own: one contained in the other is largely the same name
+    // (the DEV pair sets and OFAC's own search agree), a shared first name with a different
+    // surname is not, and the default screening costs would put the two too close.
+    let contained = score("PUTIN", "PUTIN, Vladimir");
+    let other_surname = score("VLADIMIR PUTIN", "VLADIMIR ARSENYEV");
+    assert!(contained >= 0.7, "{contained}");
+    assert!(other_surname < 0.5, "{other_surname}");
+    let screening_costs = vigil_screen::Params {
+        compare_beta: 0.65,
+        ..vigil_screen::Params::default()
+    };
+    let before = vigil_screen::compare_with("PUTIN", "PUTIN, Vladimir", person(), &screening_costs);
+    assert!(before.score < contained, "{} vs {contained}", before.score);
+}
