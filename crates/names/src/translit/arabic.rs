@@ -193,6 +193,11 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
         let construct = format!("{}t", out[0]);
         out.push(construct);
     }
+    if !persian {
+        if let Some(french) = french_reading(&out[0]) {
+            out.push(french);
+        }
+    }
     if final_heh_is_vowel(word) && out[0].ends_with("ah") {
         // Persian writes a final e/a with heh (زاده = Zada, Zadeh; خواجه = Khwaja): the vowel is
         // the first reading, the written h the other.
@@ -201,6 +206,20 @@ pub(crate) fn forms(word: &str) -> Vec<String> {
         out.push(written);
     }
     out
+}
+
+/// The French convention of Maghreb names (Algeria, Morocco, Tunisia, Mauritania; the UN and
+/// OFAC lists keep it: Cherif, Bouchaib, Djamel, Achour): ش as ch, ج as dj, the vowel و as ou.
+/// `None` when the word has none of them.
+fn french_reading(vowelled: &str) -> Option<String> {
+    if !vowelled.contains(['j', 'u']) && !vowelled.contains("sh") {
+        return None;
+    }
+    let french = vowelled
+        .replace("sh", "ch")
+        .replace('j', "dj")
+        .replace('u', "ou");
+    (french != vowelled).then_some(french)
 }
 
 /// A ye right after the first consonant of a piece, before another consonant or at its end,
@@ -349,6 +368,18 @@ fn piece_forms(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_convention_of_maghreb_names() {
+        assert!(forms("شريف").contains(&"charif".to_string()));
+        assert!(forms("بوشعيب").iter().any(|f| f.starts_with("bouch")));
+        assert!(forms("جمال").contains(&"djamal".to_string()));
+        // Nothing to add where the word has none of the letters; Persian words keep their own.
+        assert!(!forms("علي")
+            .iter()
+            .any(|f| f.contains("ou") || f.contains("dj")));
+        assert!(!forms("پاشا").iter().any(|f| f.contains("ch")));
+    }
 
     #[test]
     fn common_names() {
