@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use crate::fold::fold;
 use crate::fx::FxMap;
+use crate::script::{script_of, Script};
 
 /// The table: lookup key (see [`arabic_key`] / the folded word) → English readings.
 struct OrgWords {
@@ -52,7 +53,7 @@ fn table() -> &'static OrgWords {
 }
 
 fn is_han(c: char) -> bool {
-    crate::script::script_of(c) == crate::script::Script::Han
+    script_of(c) == Script::Han
 }
 
 /// Folds a word as tokens are folded, then the Arabic-script letters that writers interchange
@@ -89,7 +90,7 @@ pub(crate) fn readings(original: &str) -> Option<&'static [&'static str]> {
     if !key
         .chars()
         .next()
-        .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        .is_some_and(|c| script_of(c) == Script::Arabic)
     {
         return None;
     }

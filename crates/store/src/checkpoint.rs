@@ -21,11 +21,13 @@ use crate::{get, Backend, Result, Store, StoreError};
 /// SQLite's default, restored when the background checkpoints stop.
 const AUTOCHECKPOINT_PAGES: i64 = 1000;
 
+const AUTOCHECKPOINT_OFF: &str = "PRAGMA wal_autocheckpoint = 0";
+
 /// Turns off automatic checkpoints on `conn`: the background task does them.
 pub(crate) async fn leave_checkpoints_to_background(
     conn: &mut AnyConnection,
 ) -> std::result::Result<(), sqlx::Error> {
-    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+    sqlx::query(AUTOCHECKPOINT_OFF)
         .execute(conn)
         .await
         .map(|_| ())
@@ -95,9 +97,7 @@ impl Store {
                     source,
                 })?;
         self.background_checkpoints.store(true, Ordering::Relaxed);
-        sqlx::query("PRAGMA wal_autocheckpoint = 0")
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(AUTOCHECKPOINT_OFF).execute(&self.pool).await?;
         let counts = Arc::new(CheckpointCounts::default());
         let (stop, mut stopped) = oneshot::channel();
         let store = self.clone();
