@@ -45,7 +45,7 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
             let line = serde_json::json!({
                 "bench": "import",
                 "backend": store.backend().as_str(),
-                "format": parsed.format.as_str(),
+                "formats": parsed.iter().map(|p| p.format.as_str()).collect::<Vec<_>>(),
                 "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
                 "entities": entities,
                 "versions_written": reports.iter().map(|r| r.added + r.changed + r.delisted + r.relisted).sum::<u64>(),

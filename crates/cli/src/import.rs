@@ -24,17 +24,21 @@ fn total_bytes(paths: &[PathBuf]) -> u64 {
     paths.iter().map(|p| size(p)).sum()
 }
 
-/// Reads the files into the batches a store import takes; the error names file and line.
+/// Reads the files, grouped by list, into the batches a store import takes; the error names
+/// file and line. Each parsed list comes with the number of batches it gave, in order.
 pub fn read_batches(
     paths: &[PathBuf],
     list: Option<&str>,
     format: Option<Format>,
     progress: Option<&(dyn Fn(u64) + Sync)>,
-) -> Result<(ParsedList, Vec<ImportBatch>)> {
+) -> Result<(Vec<ParsedList>, Vec<ImportBatch>)> {
     let list = list.map(ListName::new).transpose()?;
     let options = ReadOptions { list, progress };
-    let parsed = vigil_formats::read(paths, format, &options)?;
-    let batches = vigil_update::import_batches(&parsed);
+    let parsed = vigil_formats::read_all(paths, format, &options)?;
+    let batches = parsed
+        .iter()
+        .flat_map(vigil_update::import_batches)
+        .collect();
     Ok((parsed, batches))
 }
 
@@ -61,17 +65,17 @@ pub async fn run(
     let (parsed, batches) = read_batches(paths, list, format, Some(&on_read))?;
     reading.finish_and_clear();
 
-    for warning in parsed.warnings.iter().take(WARNINGS_SHOWN) {
+    let warnings: Vec<_> = parsed.iter().flat_map(|p| &p.warnings).collect();
+    for warning in warnings.iter().take(WARNINGS_SHOWN) {
         eprintln!("warning: {warning}");
     }
-    if parsed.warnings.len() > WARNINGS_SHOWN {
+    if warnings.len() > WARNINGS_SHOWN {
         eprintln!(
             "warning: … and {} more warnings ({} in all)",
-            parsed.warnings.len() - WARNINGS_SHOWN,
-            parsed.warnings.len()
+            warnings.len() - WARNINGS_SHOWN,
+            warnings.len()
         );
     }
-
     let entities: usize = batches.iter().map(|b| b.entities.len()).sum();
     let storing = bar(
         entities as u64,
@@ -88,15 +92,12 @@ pub async fn run(
     )
     .await?;
 
-    for report in &reports {
-        if json {
-            let mut line = serde_json::to_value(report)?;
-            if let Some(obj) = line.as_object_mut() {
-                obj.insert("format".into(), parsed.format.as_str().into());
-                obj.insert("warnings".into(), parsed.warnings.len().into());
-            }
+    if json {
+        for line in vigil_update::reports_json(&parsed, &reports) {
             println!("{line}");
-        } else {
+        }
+    } else {
+        for report in &reports {
             println!("{}", describe(report));
         }
     }

@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 
 use vigil_model::{Entity, ListName};
 
+pub use inputs::{group_inputs, read_all, InputGroup};
+
 pub mod ftm;
+mod inputs;
 pub mod national;
 pub mod ofac;
 pub mod un;
@@ -214,6 +217,11 @@ pub fn detect(paths: &[PathBuf]) -> Result<Format, FormatError> {
             ));
         }
     };
+    detect_one(first)
+}
+
+/// The format of one file or folder, by its first bytes (a folder can only be an OFAC set).
+fn detect_one(first: &Path) -> Result<Format, FormatError> {
     let shown = display_path(first);
     let meta = std::fs::metadata(first).map_err(|source| FormatError::Io {
         path: shown.clone(),

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -698,17 +697,111 @@ fn safe_file_name(name: &str) -> ApiResult<String> {
     }
 }
 
+/// The uploaded files: one raw body named by `?name=`, or the file parts of a
+/// `multipart/form-data` body (each part's file name kept), at most `limit` bytes in all.
+async fn uploaded_files(
+    state: &AppState,
+    query: &ImportQuery,
+    request: axum::extract::Request,
+) -> ApiResult<Vec<(String, axum::body::Bytes)>> {
+    let limit = state.config.upload_limit;
+    let is_multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let name = safe_file_name(query.name.as_deref().unwrap_or("upload"))?;
+        let bytes = read_body(request.into_body(), limit).await?;
+        if bytes.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidListFile,
+                "the body is empty",
+            ));
+        }
+        return Ok(vec![(name, bytes)]);
+    }
+    if query.name.is_some() {
+        return Err(ApiError::invalid(
+            "name: a multipart upload names each file in its part, not with ?name=",
+        ));
+    }
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        ApiError::new(
+            ErrorCode::InvalidListFile,
+            format!("multipart body: {}", e.body_text()),
+        )
+    };
+    let mut multipart =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidListFile,
+                    format!("multipart body: {}", e.body_text()),
+                )
+            })?;
+    let mut files = Vec::new();
+    let mut total = 0usize;
+    let mut part_number = 0usize;
+    while let Some(mut part) = multipart.next_field().await.map_err(malformed)? {
+        part_number += 1;
+        let Some(file_name) = part.file_name().map(str::to_string) else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidListFile,
+                format!("multipart part {part_number}: has no filename; send each list file as a file part"),
+            ));
+        };
+        let name = safe_file_name(&file_name)?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(malformed)? {
+            total += chunk.len();
+            if total > limit {
+                return Err(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the files are larger than {limit} bytes in all"),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidListFile,
+                format!("{name}: the file is empty"),
+            ));
+        }
+        if files
+            .iter()
+            .any(|(n, _): &(String, axum::body::Bytes)| *n == name)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidListFile,
+                format!("{name}: given twice in one upload; name each file once"),
+            ));
+        }
+        files.push((name, axum::body::Bytes::from(bytes)));
+    }
+    if files.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidListFile,
+            "the multipart body holds no file",
+        ));
+    }
+    Ok(files)
+}
+
+/// `POST /imports`: one list file as the body, or several (`multipart/form-data`) that are
+/// grouped by list (an OFAC set by its four file names) and imported in one transaction.
 pub async fn import_upload(
     State(state): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(query): ApiQuery<ImportQuery>,
-    body: Body,
+    request: axum::extract::Request,
 ) -> ApiResult<Json<serde_json::Value>> {
     if !caller.role.may_import() {
         audit_denied(&state, &caller, "import", "", "not an admin").await;
         return Err(ApiError::forbidden("only admins import list files"));
     }
-    let name = safe_file_name(query.name.as_deref().unwrap_or("upload"))?;
     let format = query
         .format
         .as_deref()
@@ -718,24 +811,25 @@ pub async fn import_upload(
         })
         .transpose()?;
     let list = query.list.as_deref().map(list_name).transpose()?;
-    let bytes = read_body(body, state.config.upload_limit).await?;
-    if bytes.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidListFile,
-            "the body is empty",
-        ));
-    }
-    // The readers take paths: the upload goes to a private temporary folder under its
-    // sanitized name, which is what the revision records as the file.
+    let files = uploaded_files(&state, &query, request).await?;
+    // The readers take paths: the uploads go to a private temporary folder under their
+    // sanitized names, which is what the revision records as the files.
     let parsed = tokio::task::spawn_blocking(move || {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let path = dir.path().join(&name);
-        std::fs::write(&path, &bytes).map_err(|e| e.to_string())?;
+        let mut paths = Vec::with_capacity(files.len());
+        for (name, bytes) in &files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+            paths.push(path);
+        }
         let options = vigil_formats::ReadOptions {
             list,
             progress: None,
         };
-        vigil_formats::read(&[path], format, &options).map_err(|e| e.problems().join("; "))
+        // Messages name the file as uploaded, not the temporary folder.
+        let folder = format!("{}/", dir.path().display());
+        vigil_formats::read_all(&paths, format, &options)
+            .map_err(|e| e.problems().join("; ").replace(&folder, ""))
     })
     .await
     .map_err(|_| ApiError::new(ErrorCode::Internal, "the reader stopped"))?;
@@ -751,7 +845,7 @@ pub async fn import_upload(
     };
     // A member state's admin imports only its own state's lists; the executive committee any.
     if caller.authority != vigil_model::EXECUTIVE_COMMITTEE {
-        for content in &parsed.lists {
+        for content in parsed.iter().flat_map(|p| &p.lists) {
             let own = caller.member_state.is_some()
                 && vigil_model::member_state_of(&content.authority) == caller.member_state;
             if !own {
@@ -769,7 +863,10 @@ pub async fn import_upload(
             }
         }
     }
-    let batches = vigil_update::import_batches(&parsed);
+    let batches: Vec<_> = parsed
+        .iter()
+        .flat_map(vigil_update::import_batches)
+        .collect();
     let lists: Vec<String> = batches.iter().map(|b| b.list.to_string()).collect();
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, "import", Outcome::Success)
         .records(lists.clone());
@@ -788,9 +885,10 @@ pub async fn import_upload(
             return Err(error);
         }
     };
+    let reports = vigil_update::reports_json(&parsed, &reports);
     Ok(Json(json!({
-        "format": parsed.format.as_str(),
-        "warnings": parsed.warnings.len(),
+        "format": parsed.first().map(|p| p.format.as_str()),
+        "warnings": parsed.iter().map(|p| p.warnings.len()).sum::<usize>(),
         "reports": reports,
     })))
 }

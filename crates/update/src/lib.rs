@@ -210,6 +210,33 @@ pub fn import_batches(parsed: &ParsedList) -> Vec<ImportBatch> {
         .collect()
 }
 
+/// The import reports as JSON objects, each with the format, files and warning count of the
+/// file set its list was read from (file names only) (`parsed` in the order [`import_batches`] made the batches).
+pub fn reports_json(parsed: &[ParsedList], reports: &[ImportReport]) -> Vec<serde_json::Value> {
+    let origins = parsed
+        .iter()
+        .flat_map(|p| std::iter::repeat_n(p, p.lists.len()));
+    reports
+        .iter()
+        .zip(origins)
+        .map(|(report, source)| {
+            let mut value = serde_json::to_value(report).unwrap_or_default();
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("format".into(), source.format.as_str().into());
+                obj.insert("warnings".into(), source.warnings.len().into());
+                // As the revision records them: the file names, not where they were read from.
+                let files: Vec<String> = source
+                    .files
+                    .iter()
+                    .map(|f| vigil_formats::source_file_name(Path::new(&f.path)))
+                    .collect();
+                obj.insert("files".into(), files.into());
+            }
+            value
+        })
+        .collect()
+}
+
 /// Downloads `url` into `dir`, refusing more than `max_bytes` and a body shorter than the
 /// announced Content-Length (a connection cut mid-file).
 fn download(agent: &ureq::Agent, url: &str, dir: &Path, max_bytes: u64) -> Result<PathBuf, String> {

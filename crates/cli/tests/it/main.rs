@@ -4,6 +4,7 @@ mod audit;
 mod bad_input;
 mod council;
 mod message;
+mod multi_import;
 mod real_lists;
 mod register;
 mod screen;

@@ -5,6 +5,7 @@ mod bad_input;
 mod config;
 mod council;
 mod exchange;
+mod imports;
 mod screening;
 mod support;
 mod tls;
