@@ -1,6 +1,7 @@
 //! `vigil`: the command line of Vigil's register.
 
 mod admin;
+mod backup;
 mod bench;
 mod council;
 mod import;
@@ -137,6 +138,22 @@ enum Command {
     /// Verify and read the audit log.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Write a consistent snapshot of the store to FILE while it is in use: SQLite by
+    /// `VACUUM INTO`, PostgreSQL by `pg_dump --format=custom` (on PATH). The snapshot is
+    /// opened and its audit chain verified before it counts.
+    Backup {
+        /// The backup file to write; it must not exist.
+        file: PathBuf,
+    },
+    /// Replace the store with a backup after checking it opens and its audit chain verifies;
+    /// stop `vigil serve` first. PostgreSQL backups are restored with `pg_restore`.
+    Restore {
+        /// A file written by `vigil backup`.
+        file: PathBuf,
+        /// Replace a store that holds data already.
+        #[arg(long)]
+        force: bool,
+    },
     /// Serve the HTTP API; on a store without users, creates the first admin (of RATS-EC) and
     /// prints its token once on standard output.
     Serve {
@@ -285,6 +302,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Bench { job } => bench::run(&cli.db, job).await,
         Command::User(command) => admin::user(&open(&cli.db).await?, command).await,
         Command::Token(command) => admin::token(&open(&cli.db).await?, command).await,
+        Command::Backup { file } => backup::backup(&cli.db, &file).await,
+        Command::Restore { file, force } => backup::restore(&cli.db, &file, force).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
         Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,

@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod backup;
 mod checkpoint;
 pub mod council;
 mod exchange;
@@ -31,6 +32,7 @@ pub use audit::{
     GENESIS_HASH,
 };
 pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
+pub use backup::{check_sqlite_snapshot, restore_sqlite, SnapshotSummary, SQLITE_MAGIC};
 pub use checkpoint::{BackgroundCheckpoints, CheckpointCounts};
 pub use exchange::{MessageEvent, MessageStatus};
 pub use lookups::ListOrigin;
@@ -194,6 +196,28 @@ impl Store {
         migrate::run(&store).await?;
         register::seed_authorities(&store).await?;
         Ok(store)
+    }
+
+    /// Opens an SQLite snapshot (`sqlite://FILE?mode=ro`) as it is: no migration, no pragma
+    /// that writes, so checking a backup never changes it.
+    pub(crate) async fn open_snapshot(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let open_err = |source| StoreError::Open {
+            location: url.to_string(),
+            source,
+        };
+        let options = sqlx::any::AnyConnectOptions::from_str(url).map_err(open_err)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        Ok(Self {
+            pool,
+            backend: Backend::Sqlite,
+            url: url.into(),
+            background_checkpoints: Arc::new(AtomicBool::new(false)),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `vigil` binary: each store test runs on SQLite and PostgreSQL.
 
 mod audit;
+mod backup;
 mod bad_input;
 mod council;
 mod message;
