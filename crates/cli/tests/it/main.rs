@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod bad_input;
 mod council;
+mod crash;
 mod message;
 mod multi_import;
 mod real_lists;
