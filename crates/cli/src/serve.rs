@@ -24,7 +24,7 @@ const UPDATE_AUTHORITY: &str = "local";
 #[derive(Args)]
 pub struct ServeOptions {
     /// TOML settings (listen, tls_cert, tls_key, upload_limit_bytes, batch_limit_bytes,
-    /// request_timeout_seconds, rate_per_sec, burst, update_interval_hours, update_config,
+    /// request_timeout_seconds, rate_per_sec, burst, max_in_flight, update_interval_hours, update_config,
     /// audit_anchor_file, audit_anchor_minutes, audit_anchor_entries);
     /// `VIGIL_<KEY>` environment variables override it and flags override both.
     #[arg(long, env = "VIGIL_CONFIG")]
@@ -42,6 +42,9 @@ pub struct ServeOptions {
     rate_per_sec: Option<f64>,
     #[arg(long)]
     burst: Option<f64>,
+    /// Requests handled at once; more are answered 503 at once (load shedding).
+    #[arg(long)]
+    max_in_flight: Option<usize>,
     /// Append the audit log's head as a JSON line (as `vigil audit anchor` prints it) to this
     /// file at start, periodically and at shutdown, for `vigil audit verify --anchor FILE`.
     #[arg(long)]
@@ -67,6 +70,7 @@ pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings
         update_interval_hours: o.update_interval_hours,
         rate_per_sec: o.rate_per_sec,
         burst: o.burst,
+        max_in_flight: o.max_in_flight,
         audit_anchor_file: o.audit_anchor_file,
         audit_anchor_minutes: o.audit_anchor_minutes,
         audit_anchor_entries: o.audit_anchor_entries,

@@ -36,6 +36,9 @@ pub struct ServeSettings {
     /// Per-token rate limit: requests per second on average, and burst.
     pub rate_per_sec: Option<f64>,
     pub burst: Option<f64>,
+    /// Requests handled at once; beyond, the server answers 503 `overloaded` at once instead
+    /// of queueing (default 256).
+    pub max_in_flight: Option<usize>,
     /// How long a verified token is trusted before the store is asked again (default 1; 0:
     /// every request). A revoked token keeps working at most this long.
     pub auth_cache_seconds: Option<f64>,
@@ -94,6 +97,7 @@ impl ServeSettings {
             request_timeout_seconds: parse(&var, "VIGIL_REQUEST_TIMEOUT_SECONDS")?,
             rate_per_sec: parse(&var, "VIGIL_RATE_PER_SEC")?,
             burst: parse(&var, "VIGIL_BURST")?,
+            max_in_flight: parse(&var, "VIGIL_MAX_IN_FLIGHT")?,
             auth_cache_seconds: parse(&var, "VIGIL_AUTH_CACHE_SECONDS")?,
             update_interval_hours: parse(&var, "VIGIL_UPDATE_INTERVAL_HOURS")?,
             update_config: var("VIGIL_UPDATE_CONFIG").map(PathBuf::from),
@@ -118,6 +122,9 @@ impl ServeSettings {
         };
         positive("rate_per_sec", self.rate_per_sec)?;
         positive("burst", self.burst)?;
+        if self.max_in_flight == Some(0) {
+            return Err("max_in_flight: a positive number of requests".into());
+        }
         if let Some(h) = self.update_interval_hours {
             if !(h.is_finite() && h >= 0.0) {
                 return Err("update_interval_hours: 0 (never) or a positive number".into());
@@ -155,6 +162,7 @@ impl ServeSettings {
                 .or(self.request_timeout_seconds),
             rate_per_sec: over.rate_per_sec.or(self.rate_per_sec),
             burst: over.burst.or(self.burst),
+            max_in_flight: over.max_in_flight.or(self.max_in_flight),
             auth_cache_seconds: over.auth_cache_seconds.or(self.auth_cache_seconds),
             update_interval_hours: over.update_interval_hours.or(self.update_interval_hours),
             update_config: over.update_config.or(self.update_config),
@@ -198,6 +206,7 @@ impl ServeSettings {
                 .unwrap_or(d.request_timeout),
             rate_per_sec: self.rate_per_sec.unwrap_or(d.rate_per_sec),
             burst: self.burst.unwrap_or(d.burst),
+            max_in_flight: self.max_in_flight.unwrap_or(d.max_in_flight),
             batch_body_limit: self.batch_limit_bytes.unwrap_or(d.batch_body_limit),
             auth_cache: self
                 .auth_cache_seconds

@@ -23,6 +23,7 @@ pub enum ErrorCode {
     RateLimited,
     RequestTimeout,
     StoreUnavailable,
+    Overloaded,
     Internal,
     CouncilConflict,
     HandlingForbids,
@@ -32,7 +33,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::MissingToken,
         ErrorCode::InvalidToken,
         ErrorCode::Forbidden,
@@ -49,6 +50,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::RequestTimeout,
         ErrorCode::StoreUnavailable,
+        ErrorCode::Overloaded,
         ErrorCode::Internal,
         ErrorCode::CouncilConflict,
         ErrorCode::HandlingForbids,
@@ -70,7 +72,7 @@ impl ErrorCode {
             EntityExists | CouncilConflict => StatusCode::CONFLICT,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            StoreUnavailable | Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
             HandlingForbids => StatusCode::FORBIDDEN,
             MislabelledAttachment => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -98,6 +100,7 @@ impl ErrorCode {
             RateLimited => "rate_limited",
             RequestTimeout => "request_timeout",
             StoreUnavailable => "store_unavailable",
+            Overloaded => "overloaded",
             Internal => "internal",
             CouncilConflict => "council_conflict",
             HandlingForbids => "handling_forbids",
@@ -126,6 +129,7 @@ impl ErrorCode {
             RateLimited => "Too many requests for this token",
             RequestTimeout => "The request took too long",
             StoreUnavailable => "The store is unavailable",
+            Overloaded => "The server is handling as many requests as it can; retry shortly",
             Internal => "Internal error",
             CouncilConflict => "The council record's state does not allow this",
             HandlingForbids => "The message's handling code or TLP label does not allow this",
@@ -229,7 +233,7 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if self.code == ErrorCode::RateLimited {
+        if matches!(self.code, ErrorCode::RateLimited | ErrorCode::Overloaded) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -57,6 +57,9 @@ pub struct Config {
     /// How long a verified token is trusted without asking the store again. A token revoked
     /// (or expiring) meanwhile keeps working that long at most; zero asks every time.
     pub auth_cache: Duration,
+    /// Requests handled at once; more are shed with a 503 (`overloaded`) rather than queued,
+    /// so that an overload shows as refusals, not as latency for everyone and memory growth.
+    pub max_in_flight: usize,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             burst: 200.0,
             batch_body_limit: 16 * 1024 * 1024,
             auth_cache: Duration::from_secs(1),
+            max_in_flight: 256,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct AppState {
     audit_queue: Arc<std::sync::OnceLock<AuditQueue>>,
     /// SHA-256 of a token → when it was verified, and for whom.
     auth_cache: Arc<Mutex<AuthCache>>,
+    /// One permit per request being handled (see [`Config::max_in_flight`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 type AuthCache = HashMap<[u8; 32], (Instant, Authenticated)>;
@@ -99,12 +105,13 @@ impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
             store,
-            config: Arc::new(config),
             buckets: Arc::new(Mutex::new(HashMap::new())),
             metrics: Arc::new(metrics::Metrics::default()),
             screening: Arc::new(screening::Screening::default()),
             audit_queue: Arc::new(std::sync::OnceLock::new()),
             auth_cache: Arc::new(Mutex::new(HashMap::new())),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
+            config: Arc::new(config),
         }
     }
 
@@ -272,6 +279,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(ErrorCode::MethodNotAllowed, "see /api/openapi.json")
         })
+        .layer(middleware::from_fn_with_state(state.clone(), shed_load))
         .layer(middleware::from_fn_with_state(state.clone(), measure))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -449,6 +457,27 @@ impl TokenUse {
     }
 }
 
+/// Sheds load: a request beyond [`Config::max_in_flight`] is answered 503 at once. Health and
+/// metrics stay answered, so that an overloaded server is seen as alive and busy.
+async fn shed_load(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
+    match state.in_flight.clone().try_acquire_owned() {
+        Ok(_permit) => next.run(req).await,
+        // Counted by `measure` (outside this layer) as 503s of the route.
+        Err(_) => ApiError::new(
+            ErrorCode::Overloaded,
+            format!(
+                "more than {} requests in flight; retry after a second",
+                state.config.max_in_flight
+            ),
+        )
+        .into_response(),
+    }
+}
+
 /// Counts requests and their latency by route template (never by concrete path, which could
 /// carry a record id) and status.
 async fn measure(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -506,4 +535,54 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    async fn status_of(app: &Router, uri: &str) -> (u16, String) {
+        let request = axum::http::Request::builder()
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap_or_default();
+        let response = match app.clone().oneshot(request).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get(axum::http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, retry)
+    }
+
+    #[tokio::test]
+    async fn requests_beyond_the_in_flight_limit_are_shed_health_is_not() {
+        let db = vigil_testkit::TestDb::sqlite();
+        let Ok(store) = Store::open(&db.location).await else {
+            panic!("the test store opens");
+        };
+        let config = Config {
+            max_in_flight: 2,
+            ..Config::default()
+        };
+        let state = AppState::new(store, config);
+        let app = router(state.clone());
+        // Two requests are in flight (their permits held here): the third is refused at once.
+        let Ok(held) = state.in_flight.clone().try_acquire_many_owned(2) else {
+            panic!("two permits");
+        };
+        assert_eq!(status_of(&app, "/api/v1/lists").await, (503, "1".into()));
+        assert_eq!(status_of(&app, "/healthz").await.0, 200);
+        assert_eq!(status_of(&app, "/metrics").await.0, 200);
+        drop(held);
+        // With the permits back, the same request reaches authentication (no token: 401).
+        assert_eq!(status_of(&app, "/api/v1/lists").await.0, 401);
+    }
 }

@@ -13,7 +13,7 @@ fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 fn file_then_environment_then_flags() {
     let (_dir, path) = write(
         "listen = \"0.0.0.0:9000\"\nrate_per_sec = 10\nburst = 20.0\nupdate_interval_hours = 6\n\
-         request_timeout_seconds = 5\n",
+         request_timeout_seconds = 5\nmax_in_flight = 64\n",
     );
     let file = ServeSettings::load(&path).unwrap();
     assert_eq!(file.listen(), "0.0.0.0:9000");
@@ -33,6 +33,7 @@ fn file_then_environment_then_flags() {
     let config = merged.server_config();
     assert_eq!(config.rate_per_sec, 99.0);
     assert_eq!(config.burst, 20.0);
+    assert_eq!(config.max_in_flight, 64);
     assert_eq!(config.request_timeout, Duration::from_secs(5));
     assert_eq!(ServeSettings::default().listen(), "127.0.0.1:8080");
     assert_eq!(ServeSettings::default().update_interval(), None);
@@ -44,6 +45,8 @@ fn errors_name_the_file_or_variable() {
         ("listen = 5\n", "listen"),
         ("lisen = \"x\"\n", "lisen"),
         ("rate_per_sec = -1\n", "rate_per_sec"),
+        ("max_in_flight = 0\n", "max_in_flight"),
+        ("max_in_flight = -3\n", "max_in_flight"),
         ("tls_cert = \"a.pem\"\n", "tls_key"),
         ("not toml at all", ""),
     ] {
