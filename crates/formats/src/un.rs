@@ -576,14 +576,9 @@ impl<'t, 'o> Parser<'t, 'o> {
                 }
                 Event::Text(text) => {
                     if let Some(o) = open.last_mut() {
-                        match text.xml10_content() {
-                            Ok(t) => o.text.push_str(&t),
-                            Err(e) => {
-                                self.problem(Some(line), None, format!("text not readable: {e}"))
-                            }
-                        }
+                        o.text.push_str(&text.xml10_content());
                     } else if outer.is_empty() && skipped_depth == 0 {
-                        let stray = text.xml10_content().unwrap_or_default();
+                        let stray = text.xml10_content();
                         let stray = stray.trim();
                         if !stray.is_empty() {
                             let shown: String = stray.chars().take(40).collect();
@@ -598,12 +593,12 @@ impl<'t, 'o> Parser<'t, 'o> {
                 }
                 Event::CData(data) => {
                     if let Some(o) = open.last_mut() {
-                        o.text.push_str(&String::from_utf8_lossy(&data));
+                        o.text.push_str(&data);
                     }
                 }
                 Event::GeneralRef(reference) => {
                     let Some(o) = open.last_mut() else { continue };
-                    let name = String::from_utf8_lossy(&reference).into_owned();
+                    let name = reference.to_string();
                     match reference.resolve_char_ref() {
                         Ok(Some(c)) => o.text.push(c),
                         Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
@@ -628,7 +623,7 @@ impl<'t, 'o> Parser<'t, 'o> {
                 }
                 Event::Decl(decl) => {
                     if let Some(Ok(encoding)) = decl.encoding() {
-                        let encoding = String::from_utf8_lossy(&encoding).into_owned();
+                        let encoding = encoding.into_owned();
                         if !encoding.eq_ignore_ascii_case("utf-8")
                             && !encoding.eq_ignore_ascii_case("utf8")
                         {
@@ -700,10 +695,10 @@ impl<'t, 'o> Parser<'t, 'o> {
                     continue;
                 }
             };
-            if attribute.key.as_ref() != b"dateGenerated" {
+            if attribute.key.as_ref() != "dateGenerated" {
                 continue;
             }
-            let value = match attribute.unescape_value() {
+            let value = match attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
                 Ok(v) => v.trim().to_string(),
                 Err(e) => {
                     self.problem(Some(line), None, format!("dateGenerated not readable: {e}"));
@@ -831,7 +826,7 @@ impl<'t, 'o> Parser<'t, 'o> {
 }
 
 fn element_name(start: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(start.name().as_ref()).into_owned()
+    start.name().as_ref().to_string()
 }
 
 /// Interprets one record; warnings carry the line they are about.
