@@ -40,6 +40,7 @@ use vigil_store::{
 pub use config::{ConfigError, ServeSettings};
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
+pub use screening::reference;
 pub use tls::{server_config as tls_config, TlsError, TlsListener};
 
 /// Limits and rates; the defaults suit a server shared by a few dozen authorities.
