@@ -70,7 +70,7 @@ async fn three_nodes_sync_filter_query_and_recover() {
                 }],
                 entities: vec![un],
             }],
-            &mut |_| {},
+            &|_| {},
         )
         .await
         .unwrap();
