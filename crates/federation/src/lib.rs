@@ -114,6 +114,26 @@ pub async fn status(store: &Store, node: &str) -> Result<NodeStatus, FederationE
     })
 }
 
+/// [`status`] with the streams' backlogs read from NATS at `url`, without starting a node (a
+/// running node's consumer is left alone).
+pub async fn status_with_streams(
+    store: &Store,
+    node: &str,
+    url: &str,
+    prefix: &str,
+) -> Result<NodeStatus, FederationError> {
+    let mut s = status(store, node).await?;
+    let client = async_nats::connect(url)
+        .await
+        .map_err(|e| FederationError::Nats(format!("cannot connect to {url}: {e}")))?;
+    let js = async_nats::jetstream::new(client);
+    let subjects = Subjects {
+        prefix: prefix.to_string(),
+    };
+    node::add_stream_figures(&mut s, &js, &subjects).await;
+    Ok(s)
+}
+
 impl NodeStatus {
     /// The same figures as Prometheus text, for `/metrics`.
     pub fn prometheus(&self) -> String {

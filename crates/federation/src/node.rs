@@ -258,24 +258,7 @@ impl Node {
     /// The node's status, with each peer's backlog on its stream as JetStream counts it.
     pub async fn status(&self) -> Result<crate::NodeStatus, FederationError> {
         let mut status = crate::status(&self.inner.store, &self.inner.cfg.node_id).await?;
-        for peer in &mut status.peers {
-            let stream = self.inner.subjects.stream(&peer.node);
-            if let Ok(s) = self.inner.js.get_stream(&stream).await {
-                if let Ok(info) = s.consumer_info(&peer.node).await {
-                    peer.stream_pending = Some(info.num_pending + info.num_ack_pending as u64);
-                }
-            }
-        }
-        if let Ok(s) = self
-            .inner
-            .js
-            .get_stream(self.inner.subjects.stream(&self.inner.cfg.node_id))
-            .await
-        {
-            if let Ok(info) = s.consumer_info(&self.inner.cfg.node_id).await {
-                status.inbound_pending = Some(info.num_pending + info.num_ack_pending as u64);
-            }
-        }
+        add_stream_figures(&mut status, &self.inner.js, &self.inner.subjects).await;
         status.last_error = self.last_error();
         Ok(status)
     }
@@ -368,6 +351,26 @@ impl Node {
             .await
             .map_err(|e| FederationError::Nats(e.to_string()))?;
         Ok(())
+    }
+}
+
+/// Adds the streams' backlogs (each durable consumer's pending and unacknowledged counts).
+pub(crate) async fn add_stream_figures(
+    status: &mut crate::NodeStatus,
+    js: &jetstream::Context,
+    subjects: &Subjects,
+) {
+    for peer in &mut status.peers {
+        if let Ok(s) = js.get_stream(subjects.stream(&peer.node)).await {
+            if let Ok(info) = s.consumer_info(&peer.node).await {
+                peer.stream_pending = Some(info.num_pending + info.num_ack_pending as u64);
+            }
+        }
+    }
+    if let Ok(s) = js.get_stream(subjects.stream(&status.node)).await {
+        if let Ok(info) = s.consumer_info(&status.node).await {
+            status.inbound_pending = Some(info.num_pending + info.num_ack_pending as u64);
+        }
     }
 }
 

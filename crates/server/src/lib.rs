@@ -37,7 +37,7 @@ use vigil_store::{
     AuditEntry, AuditQueue, Authenticated, NewAuditEntry, Outcome, Refusal, Store, StoreError,
 };
 
-pub use config::{ConfigError, ServeSettings};
+pub use config::{ConfigError, FederationSettings, ServeSettings};
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
 pub use screening::reference;
