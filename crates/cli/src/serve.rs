@@ -76,7 +76,7 @@ pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings
         audit_anchor_file: o.audit_anchor_file,
         audit_anchor_minutes: o.audit_anchor_minutes,
         audit_anchor_entries: o.audit_anchor_entries,
-        federation: (o.node_id.is_some() || o.federation.is_some()).then(|| FederationSettings {
+        federation: (o.node_id.is_some() || o.federation.is_some()).then_some(FederationSettings {
             node_id: o.node_id,
             url: o.federation,
             prefix: None,
