@@ -6,6 +6,7 @@ mod bench;
 mod council;
 mod import;
 mod message;
+mod node;
 mod output;
 mod screen;
 mod serve;
@@ -171,6 +172,9 @@ enum Command {
     /// acting directly on the store as a named user (--as USER; audited as that user).
     #[command(subcommand)]
     Message(Box<message::MessageCommand>),
+    /// This federation node's keys and status: keygen, trust a peer's key, status.
+    #[command(subcommand)]
+    Node(node::NodeCommand),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -308,6 +312,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
         Command::Council(command) => council::run(&open(&cli.db).await?, command).await,
+        Command::Node(command) => node::run(&open(&cli.db).await?, command).await,
     }
 }
 

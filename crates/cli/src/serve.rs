@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use vigil_model::{Role, EXECUTIVE_COMMITTEE};
-use vigil_server::{AppState, ServeSettings};
+use vigil_server::{AppState, FederationSettings, ServeSettings};
 use vigil_store::{NewAuditEntry, Outcome, Store};
 use vigil_update::UpdateConfig;
 
@@ -55,6 +55,12 @@ pub struct ServeOptions {
     /// …and also once this many entries were appended since the last anchor.
     #[arg(long)]
     audit_anchor_entries: Option<u64>,
+    /// Run as the federation node of this member state (`IN`); with --federation.
+    #[arg(long)]
+    node_id: Option<String>,
+    /// NATS with JetStream to federate over, `nats://127.0.0.1:4222` (docs/FEDERATION.md).
+    #[arg(long)]
+    federation: Option<String>,
 }
 
 pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings> {
@@ -74,6 +80,11 @@ pub fn settings(listen: Option<String>, o: ServeOptions) -> Result<ServeSettings
         audit_anchor_file: o.audit_anchor_file,
         audit_anchor_minutes: o.audit_anchor_minutes,
         audit_anchor_entries: o.audit_anchor_entries,
+        federation: (o.node_id.is_some() || o.federation.is_some()).then_some(FederationSettings {
+            node_id: o.node_id,
+            url: o.federation,
+            prefix: None,
+        }),
         ..ServeSettings::default()
     };
     let merged = file.overridden_by(env).overridden_by(flags);
@@ -151,6 +162,10 @@ pub async fn run(db: &str, listen: Option<String>, options: ServeOptions) -> Res
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the screening index: {}", e.detail))?;
     tokio::spawn(watch(state.clone()));
+    let _node = match &settings.federation {
+        Some(f) => Some(start_node(&store, f, &state).await?),
+        None => None,
+    };
     if let Some((every, config)) = update {
         tokio::spawn(scheduled_update(state.clone(), every, config));
     }
@@ -328,4 +343,35 @@ async fn scheduled_update(state: AppState, every: Duration, config: UpdateConfig
             state.register_changed().await;
         }
     }
+}
+
+/// Starts the federation node beside the server; its figures go to `/metrics`.
+async fn start_node(
+    store: &Store,
+    f: &FederationSettings,
+    state: &AppState,
+) -> Result<std::sync::Arc<vigil_federation::Node>> {
+    let (Some(node_id), Some(url)) = (&f.node_id, &f.url) else {
+        bail!("federation: give both --node-id and --federation (node_id and url in [federation])");
+    };
+    let mut config = vigil_federation::NodeConfig::new(node_id, url);
+    if let Some(p) = &f.prefix {
+        config.prefix = p.clone();
+    }
+    let node = std::sync::Arc::new(
+        vigil_federation::Node::start(store.clone(), config)
+            .await
+            .context("cannot start the federation node")?,
+    );
+    tracing::info!(node = %node_id, nats = %url, "federation node started");
+    let (n, s) = (node.clone(), state.clone());
+    tokio::spawn(async move {
+        loop {
+            if let Ok(status) = n.status().await {
+                s.metrics.set_extra(status.prometheus());
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+    Ok(node)
 }

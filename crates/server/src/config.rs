@@ -52,6 +52,29 @@ pub struct ServeSettings {
     pub audit_anchor_file: Option<PathBuf>,
     pub audit_anchor_minutes: Option<f64>,
     pub audit_anchor_entries: Option<u64>,
+    /// The `[federation]` section: run this server as a federation node (docs/FEDERATION.md).
+    pub federation: Option<FederationSettings>,
+}
+
+/// `[federation]`: `node_id` (this member state, `IN`), `url` (`nats://127.0.0.1:4222`) and
+/// `prefix` of subjects and streams (`vigil`); `VIGIL_NODE_ID`, `VIGIL_FEDERATION` and the
+/// flags `--node-id`, `--federation` override them.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederationSettings {
+    pub node_id: Option<String>,
+    pub url: Option<String>,
+    pub prefix: Option<String>,
+}
+
+impl FederationSettings {
+    fn overridden_by(self, over: FederationSettings) -> FederationSettings {
+        FederationSettings {
+            node_id: over.node_id.or(self.node_id),
+            url: over.url.or(self.url),
+            prefix: over.prefix.or(self.prefix),
+        }
+    }
 }
 
 impl ServeSettings {
@@ -104,6 +127,14 @@ impl ServeSettings {
             audit_anchor_file: var("VIGIL_AUDIT_ANCHOR_FILE").map(PathBuf::from),
             audit_anchor_minutes: parse(&var, "VIGIL_AUDIT_ANCHOR_MINUTES")?,
             audit_anchor_entries: parse(&var, "VIGIL_AUDIT_ANCHOR_ENTRIES")?,
+            federation: match (var("VIGIL_NODE_ID"), var("VIGIL_FEDERATION")) {
+                (None, None) => None,
+                (node_id, url) => Some(FederationSettings {
+                    node_id,
+                    url,
+                    prefix: None,
+                }),
+            },
         };
         settings.check().map_err(|detail| ConfigError::Env {
             name: "VIGIL_*".into(),
@@ -169,6 +200,10 @@ impl ServeSettings {
             audit_anchor_file: over.audit_anchor_file.or(self.audit_anchor_file),
             audit_anchor_minutes: over.audit_anchor_minutes.or(self.audit_anchor_minutes),
             audit_anchor_entries: over.audit_anchor_entries.or(self.audit_anchor_entries),
+            federation: match (self.federation, over.federation) {
+                (Some(a), Some(b)) => Some(a.overridden_by(b)),
+                (a, b) => b.or(a),
+            },
         }
     }
 

@@ -37,9 +37,10 @@ use vigil_store::{
     AuditEntry, AuditQueue, Authenticated, NewAuditEntry, Outcome, Refusal, Store, StoreError,
 };
 
-pub use config::{ConfigError, ServeSettings};
+pub use config::{ConfigError, FederationSettings, ServeSettings};
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, ROUTES};
+pub use screening::reference;
 pub use tls::{server_config as tls_config, TlsError, TlsListener};
 
 /// Limits and rates; the defaults suit a server shared by a few dozen authorities.

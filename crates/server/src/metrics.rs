@@ -27,9 +27,19 @@ struct Series {
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
     screened: AtomicU64,
+    /// Figures another part of the process renders itself (the federation node's), appended
+    /// as they are.
+    extra: Mutex<String>,
 }
 
 impl Metrics {
+    /// Replaces the appended figures (Prometheus text).
+    pub fn set_extra(&self, text: String) {
+        if let Ok(mut extra) = self.extra.lock() {
+            *extra = text;
+        }
+    }
+
     pub fn count_screened(&self, queries: usize) {
         self.screened.fetch_add(queries as u64, Ordering::Relaxed);
     }
@@ -159,6 +169,9 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
                 );
             }
         }
+    }
+    if let Ok(extra) = state.metrics.extra.lock() {
+        out.push_str(&extra);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

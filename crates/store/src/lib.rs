@@ -13,6 +13,7 @@ mod backup;
 mod checkpoint;
 pub mod council;
 mod exchange;
+mod federation;
 mod lookups;
 mod migrate;
 mod references;
@@ -35,6 +36,9 @@ pub use auth::{Authenticated, NewToken, Refusal, TokenInfo, User};
 pub use backup::{check_sqlite_snapshot, restore_sqlite, SnapshotSummary, SQLITE_MAGIC};
 pub use checkpoint::{BackgroundCheckpoints, CheckpointCounts};
 pub use exchange::{MessageEvent, MessageStatus};
+pub use federation::{
+    ExportVersion, FederatedChange, FederationKey, InboxState, OutboxRow, OutboxState,
+};
 pub use lookups::ListOrigin;
 pub use references::IssuedReference;
 pub use register::{
@@ -108,6 +112,14 @@ pub enum StoreError {
     NoSuchCouncilRecord(String),
     #[error("no message {0}")]
     NoSuchMessage(i64),
+    #[error("another key is pinned for authority {0}; a pinned key is never replaced")]
+    KeyPinned(String),
+    #[error("envelope {got} from node {origin} is out of order: expected {expected}")]
+    OutOfOrder {
+        origin: String,
+        expected: i64,
+        got: i64,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_gaps.sql"),
         postgres: include_str!("../migrations/postgres/0006_gaps.sql"),
     },
+    Migration {
+        version: 9,
+        name: "federation",
+        sqlite: include_str!("../migrations/sqlite/0009_federation.sql"),
+        postgres: include_str!("../migrations/postgres/0009_federation.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -51,7 +51,7 @@ impl ChangeKind {
             ChangeKind::Relisted => "relisted",
         }
     }
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         match s {
             "added" => Ok(ChangeKind::Added),
             "changed" => Ok(ChangeKind::Changed),

@@ -59,19 +59,7 @@ impl Store {
                 .bind(list.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT v.id, v.entity_id, v.change, v.content_hash, v.listed, v.data, r.number
-             FROM entity_versions v JOIN revisions r ON r.id = v.revision_id
-             JOIN ({latest}) last ON v.id = last.id WHERE v.change <> 'delisted' ORDER BY v.entity_id",
-            latest = latest_versions_sql("$1", None)
-        )))
-        .bind(list.as_str())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut entities = Vec::with_capacity(rows.len() + 1);
-        for row in &rows {
-            entities.push(version_row(row)?.record()?.entity);
-        }
+        let mut entities = listed_entities_in(&mut tx, list).await?;
         let position = entities.iter().position(|e| e.id == id);
         let detail;
         match (change, position) {
@@ -148,4 +136,25 @@ impl Store {
         tx.commit().await?;
         Ok(reports)
     }
+}
+
+/// The entities listed now on `list`, read inside `tx`, ordered by id.
+pub(crate) async fn listed_entities_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    list: &ListName,
+) -> Result<Vec<Entity>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.id, v.entity_id, v.change, v.content_hash, v.listed, v.data, r.number
+         FROM entity_versions v JOIN revisions r ON r.id = v.revision_id
+         JOIN ({latest}) last ON v.id = last.id WHERE v.change <> 'delisted' ORDER BY v.entity_id",
+        latest = latest_versions_sql("$1", None)
+    )))
+    .bind(list.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut entities = Vec::with_capacity(rows.len() + 1);
+    for row in &rows {
+        entities.push(version_row(row)?.record()?.entity);
+    }
+    Ok(entities)
 }

@@ -3,4 +3,5 @@
 mod access_audit;
 mod council;
 mod exchange;
+mod federation;
 mod register;
