@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use vigil_screen::{compare_with, parse_schema, Index, Params, Query, DEFAULT_THRESHOLD};
-use vigil_server::queries::{error_record, field, json_lines, make_query, parse_json_line, Item};
+use vigil_server::queries::{csv_queries, field, jsonl_queries, Item};
 use vigil_store::Store;
 
 #[derive(Args)]
@@ -127,65 +127,12 @@ fn is_csv(path: &Path, bytes: &[u8]) -> bool {
     !matches!(first, Some(b'{') | None)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Item>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader.byte_headers().context("CSV header")?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(ci), Some(cn)) = (col("id"), col("name")) else {
-        bail!("CSV input needs the columns id and name (and optionally schema, birth_date, nationality)");
-    };
-    let (cs, cb, cc) = (col("schema"), col("birth_date"), col("nationality"));
-    let mut items = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let line = reader.position().line() as usize;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                items.push(error_record(None, line, format!("malformed CSV: {e}")));
-                // A broken quote can swallow the rest; the csv reader resynchronizes on the
-                // next record, so keep going.
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line() as usize);
-        let get = |c: Option<usize>| -> Result<Option<&str>, String> {
-            match c.and_then(|c| record.get(c)) {
-                None => Ok(None),
-                Some(b) => std::str::from_utf8(b)
-                    .map(Some)
-                    .map_err(|e| format!("invalid UTF-8: {e}")),
-            }
-        };
-        let id = match get(Some(ci)) {
-            Ok(Some(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            _ => None,
-        };
-        items.push(match (get(cs), get(Some(cn)), get(cb), get(cc)) {
-            (Ok(s), Ok(n), Ok(b), Ok(c)) => make_query(line, id, s, n, b, c),
-            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
-                error_record(id.as_deref(), line, e)
-            }
-        });
-    }
-    Ok(items)
-}
-
 fn read_queries(path: &Path) -> Result<Vec<Item>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     if is_csv(path, &bytes) {
-        return read_csv(&bytes);
+        return csv_queries(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
     }
-    Ok(json_lines(&bytes)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| parse_json_line(i + 1, l))
-        .collect())
+    Ok(jsonl_queries(&bytes))
 }
 
 fn threads() -> usize {

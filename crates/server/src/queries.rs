@@ -149,3 +149,67 @@ pub fn json_lines(bytes: &[u8]) -> Vec<&[u8]> {
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .collect()
 }
+
+/// Queries from JSON Lines, one item per non-blank line.
+pub fn jsonl_queries(bytes: &[u8]) -> Vec<Item> {
+    json_lines(bytes)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| parse_json_line(i + 1, l))
+        .collect()
+}
+
+/// Queries from CSV with a header naming the columns `id` and `name` (and optionally `schema`,
+/// `birth_date`, `nationality`); a record that cannot be screened becomes an error record. The
+/// error is for input that has no usable header at all.
+pub fn csv_queries(bytes: &[u8]) -> Result<Vec<Item>, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| format!("CSV header: {e}"))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(ci), Some(cn)) = (col("id"), col("name")) else {
+        return Err("CSV input needs the columns id and name (and optionally schema, birth_date, nationality)".into());
+    };
+    let (cs, cb, cc) = (col("schema"), col("birth_date"), col("nationality"));
+    let mut items = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                items.push(error_record(None, line, format!("malformed CSV: {e}")));
+                // A broken quote can swallow the rest; the csv reader resynchronizes on the
+                // next record, so keep going.
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line() as usize);
+        let get = |c: Option<usize>| -> Result<Option<&str>, String> {
+            match c.and_then(|c| record.get(c)) {
+                None => Ok(None),
+                Some(b) => std::str::from_utf8(b)
+                    .map(Some)
+                    .map_err(|e| format!("invalid UTF-8: {e}")),
+            }
+        };
+        let id = match get(Some(ci)) {
+            Ok(Some(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        };
+        items.push(match (get(cs), get(Some(cn)), get(cb), get(cc)) {
+            (Ok(s), Ok(n), Ok(b), Ok(c)) => make_query(line, id, s, n, b, c),
+            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+                error_record(id.as_deref(), line, e)
+            }
+        });
+    }
+    Ok(items)
+}
