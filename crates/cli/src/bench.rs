@@ -20,6 +20,10 @@ pub enum BenchJob {
     /// Screen a query file against the register in --db: index build time, queries per
     /// second (all cores and per core), peak memory, optionally retrieval recall.
     Screen(crate::screen::BenchScreenArgs),
+    /// Mixed traffic (screening, exchange requests, reads, list uploads) at a fixed rate
+    /// against a running `vigil serve`: statuses, latency percentiles, the server's memory
+    /// over time and this tool's CPU share, as one JSON line.
+    Soak(crate::soak::SoakArgs),
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
@@ -58,5 +62,6 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
             Ok(())
         }
         BenchJob::Screen(args) => crate::screen::bench(db, args).await,
+        BenchJob::Soak(args) => tokio::task::spawn_blocking(move || crate::soak::run(args)).await?,
     }
 }

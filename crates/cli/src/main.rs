@@ -10,6 +10,7 @@ mod node;
 mod output;
 mod screen;
 mod serve;
+mod soak;
 mod update;
 
 use std::path::PathBuf;

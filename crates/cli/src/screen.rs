@@ -354,7 +354,7 @@ fn compare_line(line: usize, bytes: &[u8], p: &Params) -> String {
 
 /// CPU seconds this process has used (user + system, 10 ms resolution): the per-core figure
 /// divides by this, so other processes sharing the machine do not skew it.
-fn cpu_seconds() -> Option<f64> {
+pub fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     let after = stat.rsplit(')').next()?;
     let f: Vec<&str> = after.split_whitespace().collect();

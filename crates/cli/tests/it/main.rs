@@ -10,6 +10,7 @@ mod multi_import;
 mod real_lists;
 mod register;
 mod screen;
+mod soak;
 
 use std::path::Path;
 use std::process::Output;
