@@ -61,7 +61,12 @@ curl -sS -X POST "$url" -H "Authorization: Bearer $token" \
   | head -c 300; echo
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== wrk -t2 -c$connections -d${seconds}s ($backend) $url"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/screen.lua" "$url"
+# The load tool shares the two cores with the server: its CPU share is reported with the figures.
+server_cpu_before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+/usr/bin/time -f "== wrk CPU: %U s user + %S s system over %e s wall (%P of one core)" \
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/screen.lua" "$url"
+server_cpu_after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+echo "== server CPU: $(( (server_cpu_after - server_cpu_before) / $(getconf CLK_TCK) )) s over ${seconds} s"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== audit entries written"
 curl -sS "http://127.0.0.1:$port/metrics" | grep -E '^vigil_(screened|index)' || true
