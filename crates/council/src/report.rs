@@ -38,6 +38,18 @@ pub struct Report {
     pub exchanges: ExchangeStats,
     /// The year's budget, when one is recorded.
     pub budget: Option<ReportBudget>,
+    /// Steps of the unified search register recorded in the period.
+    #[serde(default)]
+    pub search_notices: SearchNoticeStats,
+}
+
+/// Search notices declared, persons located, detained, and searches withdrawn in the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchNoticeStats {
+    pub declared: i64,
+    pub located: i64,
+    pub detained: i64,
+    pub withdrawn: i64,
 }
 
 /// The exchange's messages sent in the period: how many, by kind and by priority, and how
@@ -138,6 +150,11 @@ pub fn markdown(r: &Report) -> String {
     o.push_str(&format!(
         "  - answered: {}; overdue: {}\n",
         x.answered, x.overdue
+    ));
+    let n = &r.search_notices;
+    o.push_str(&format!(
+        "- Unified search register: {} searches declared, {} persons located, {} detained, {} searches withdrawn\n",
+        n.declared, n.located, n.detained, n.withdrawn
     ));
     if let Some(ReportBudget {
         total,
@@ -311,6 +328,12 @@ mod tests {
                 status: "done".into(),
             }],
             screenings: 12,
+            search_notices: SearchNoticeStats {
+                declared: 4,
+                located: 2,
+                detained: 1,
+                withdrawn: 1,
+            },
             exchanges: ExchangeStats {
                 messages: 3,
                 by_kind: vec![("request".into(), 2), ("alert".into(), 1)],

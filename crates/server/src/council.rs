@@ -884,6 +884,9 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         })
         .collect();
     let screenings = store.screening_count(from, to.add_days(1)).await?;
+    let notices = store
+        .notice_counts(&from.to_string(), &to.add_days(1).to_string())
+        .await?;
     let exchanges = store
         .exchange_stats(&from.to_string(), &to.add_days(1).to_string(), now)
         .await?;
@@ -924,6 +927,12 @@ pub async fn assemble_report(store: &Store, year: i64, now: &str) -> Result<Repo
         screenings,
         exchanges,
         budget,
+        search_notices: vigil_council::report::SearchNoticeStats {
+            declared: notices.declared,
+            located: notices.located,
+            detained: notices.detained,
+            withdrawn: notices.withdrawn,
+        },
     })
 }
 

@@ -209,7 +209,9 @@ impl From<vigil_store::StoreError> for ApiError {
             | S::BadUserName(_)
             | S::UserExists(_)
             | S::UnknownUser(_) => ApiError::new(ErrorCode::InvalidBody, e.to_string()),
-            S::NoSuchMessage(_) => ApiError::not_found(),
+            S::NoSuchMessage(_) | S::NoSuchNotice(_) => ApiError::not_found(),
+            S::NoticeRule(rule) if rule.forbidden => ApiError::forbidden(rule.to_string()),
+            S::NoticeRule(rule) => ApiError::new(ErrorCode::InvalidBody, rule.to_string()),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(ErrorCode::Internal, "internal error")

@@ -873,13 +873,39 @@ pub(crate) async fn auto_alerts(
     snapshot: &Snapshot,
     found: &Found,
 ) {
-    match state.store.auto_alert(&caller.authority).await {
-        Ok(true) => {}
-        Ok(false) => return,
+    let policy = match state.store.auto_alert(&caller.authority).await {
+        Ok(on) => on,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the exchange policy");
-            return;
+            false
         }
+    };
+    // A search notice's own rule: its requesting state wants an alert on every hit, whatever
+    // the screening authority's policy.
+    let mut notice_alerts: Vec<(String, String)> = Vec::new();
+    let hit_ids = found.hits.iter().map(|id| (id, id.clone())).chain(
+        found
+            .restricted
+            .iter()
+            .map(|(r, id, _)| (id, format!("ref:{r}"))),
+    );
+    for (id, subject) in hit_ids {
+        let is_notice = id
+            .split_once(':')
+            .is_some_and(|(_, source)| source.starts_with("notice-"));
+        if !is_notice {
+            continue;
+        }
+        match state.store.notice_of_entity(id).await {
+            Ok(Some(n)) if n.notice.alert_on_hit && n.status.is_active() => {
+                notice_alerts.push((n.requesting_state.clone(), subject));
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read a search notice"),
+        }
+    }
+    if !policy && notice_alerts.is_empty() {
+        return;
     }
     let mut by_state: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut add = |originator: &str, subject: String| {
@@ -889,13 +915,18 @@ pub(crate) async fn auto_alerts(
             }
         }
     };
-    for id in &found.hits {
-        if let Some(r) = snapshot.record(id) {
-            add(snapshot.originator(r.entity.id.list()), id.clone());
+    if policy {
+        for id in &found.hits {
+            if let Some(r) = snapshot.record(id) {
+                add(snapshot.originator(r.entity.id.list()), id.clone());
+            }
+        }
+        for (reference, _, originator) in &found.restricted {
+            add(originator, format!("ref:{reference}"));
         }
     }
-    for (reference, _, originator) in &found.restricted {
-        add(originator, format!("ref:{reference}"));
+    for (requesting_state, subject) in notice_alerts {
+        add(&requesting_state, subject);
     }
     for (member_state, mut subjects) in by_state {
         subjects.sort();
@@ -917,7 +948,7 @@ pub(crate) async fn auto_alerts(
                     place: "screening".into(),
                     at: vigil_model::utc_now_rfc3339(),
                     by: format!("{} ({})", caller.user, caller.authority),
-                    action: "screened; alert raised automatically by the caller's policy".into(),
+                    action: "screened; alert raised automatically (the screening authority's policy or the search notice's rule)".into(),
                 }),
                 ..Default::default()
             },

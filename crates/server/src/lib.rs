@@ -11,6 +11,7 @@ mod error;
 pub mod exchange;
 mod extract;
 mod metrics;
+pub mod notices;
 mod openapi;
 pub mod queries;
 mod routes;
@@ -213,6 +214,11 @@ pub fn router(state: AppState) -> Router {
             put(routes::amend_designation).delete(routes::withdraw_designation),
         )
         .route("/imports", post(routes::import_upload))
+        .route("/notices", post(notices::declare).get(notices::list))
+        .route("/notices/import", post(notices::import))
+        .route("/notices/{id}", get(notices::show))
+        .route("/notices/{id}/steps", post(notices::step))
+        .route("/notices/{id}/export", get(notices::export))
         .route("/audit", get(routes::audit_log))
         .route("/screen", post(screening::screen_one))
         .route("/screen/batch", post(screening::screen_batch))

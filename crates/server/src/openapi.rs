@@ -92,7 +92,53 @@ pub const ROUTES: &[Route] = &[
         ..route(
             "post",
             "/api/v1/imports",
-            "Import an uploaded list file as a new revision (admin)",
+            "Import uploaded list files (one as the body, several as multipart/form-data), each list a new revision, in one transaction (admin)",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/notices",
+            "Declare a search for a wanted person (a member state's analysts and admins)",
+        )
+    },
+    Route {
+        query: &["status", "review_due", "review_days"],
+        ..route(
+            "get",
+            "/api/v1/notices",
+            "The search notices you may see; review_due: your own not reviewed lately",
+        )
+    },
+    Route {
+        body: Some("application/json"),
+        query: &["format", "scope", "contact_point", "declared_on"],
+        ..route(
+            "post",
+            "/api/v1/notices/import",
+            "Declare a search from an FtM Person and Sanction or an INTERPOL red notice",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/notices/{id}",
+        "One search notice with its history (404 when its scope does not reach you)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "post",
+            "/api/v1/notices/{id}/steps",
+            "Record a step: circulate, locate, detain, hand_over, extradite, withdraw, review",
+        )
+    },
+    Route {
+        query: &["format"],
+        ..route(
+            "get",
+            "/api/v1/notices/{id}/export",
+            "The notice as FtM lines, INTERPOL red-notice JSON or a STIX 2.1 bundle",
         )
     },
     Route {

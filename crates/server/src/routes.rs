@@ -71,7 +71,13 @@ async fn audit_restricted_read(
     Ok(())
 }
 
-async fn audit_denied(state: &AppState, caller: &Caller, action: &str, record: &str, why: &str) {
+pub(crate) async fn audit_denied(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    record: &str,
+    why: &str,
+) {
     let entry = NewAuditEntry::new(&caller.user, &caller.authority, action, Outcome::Denied)
         .records(vec![record.to_string()])
         .detail(why);

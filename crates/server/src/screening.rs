@@ -223,11 +223,16 @@ pub fn present(
             let record = snapshot.record(&m.id)?;
             if snapshot.visible(caller, record) {
                 found.hits.push(m.id.clone());
-                if explain {
-                    serde_json::to_value(&m).ok()
+                let mut hit = if explain {
+                    serde_json::to_value(&m).ok()?
                 } else {
-                    Some(json!({"id": m.id, "score": m.score, "name": m.name}))
+                    json!({"id": m.id, "score": m.score, "name": m.name})
+                };
+                // A hit on a search notice says what the officer does now.
+                if let Some(wanted) = crate::notices::hit_instructions(&record.entity) {
+                    hit["wanted_person"] = wanted;
                 }
+                Some(hit)
             } else {
                 let originator = snapshot.originator(record.entity.id.list()).to_string();
                 let reference = reference(secret, &m.id);

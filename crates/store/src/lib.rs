@@ -16,6 +16,7 @@ mod exchange;
 mod federation;
 mod lookups;
 mod migrate;
+mod notices;
 mod references;
 mod register;
 mod writes;
@@ -40,6 +41,7 @@ pub use federation::{
     ExportVersion, FederatedChange, FederationKey, InboxState, OutboxRow, OutboxState,
 };
 pub use lookups::ListOrigin;
+pub use notices::{NoticeCounts, NoticeEvent, StoredNotice};
 pub use references::IssuedReference;
 pub use register::{
     ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
@@ -112,6 +114,10 @@ pub enum StoreError {
     NoSuchCouncilRecord(String),
     #[error("no message {0}")]
     NoSuchMessage(i64),
+    #[error("{0}")]
+    NoticeRule(vigil_notices::NoticeError),
+    #[error("no search notice {0}")]
+    NoSuchNotice(i64),
     #[error("another key is pinned for authority {0}; a pinned key is never replaced")]
     KeyPinned(String),
     #[error("envelope {got} from node {origin} is out of order: expected {expected}")]

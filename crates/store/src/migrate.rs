@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_federation.sql"),
         postgres: include_str!("../migrations/postgres/0009_federation.sql"),
     },
+    Migration {
+        version: 10,
+        name: "notices",
+        sqlite: include_str!("../migrations/sqlite/0010_notices.sql"),
+        postgres: include_str!("../migrations/postgres/0010_notices.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -40,69 +40,8 @@ impl Store {
         change: DesignationChange,
         audit: &NewAuditEntry,
     ) -> Result<ImportReport> {
-        let id = change.id().clone();
-        if id.list() != list.as_str() {
-            return Err(StoreError::ForeignEntity {
-                list: list.to_string(),
-                id: id.to_string(),
-            });
-        }
         let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(DESIGNATION_LOCK)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let existing_authority: Option<String> =
-            sqlx::query_scalar("SELECT authority FROM lists WHERE name = $1")
-                .bind(list.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let mut entities = listed_entities_in(&mut tx, list).await?;
-        let position = entities.iter().position(|e| e.id == id);
-        let detail;
-        match (change, position) {
-            (DesignationChange::Add(entity), None) => {
-                detail = "added";
-                entities.push(entity);
-            }
-            (DesignationChange::Add(_), Some(_)) => {
-                return Err(StoreError::EntityExists(id.to_string()))
-            }
-            (DesignationChange::Amend(entity), Some(i)) => {
-                detail = "amended";
-                entities[i] = entity;
-            }
-            (DesignationChange::Withdraw(_), Some(i)) => {
-                detail = "withdrawn";
-                entities.remove(i);
-            }
-            (_, None) => return Err(StoreError::NoSuchEntity(id.to_string())),
-        }
-        // A unique file digest per change: the import treats identical files as a re-import.
-        let stamp = format!("{}:{}:{detail}", vigil_model::utc_now_rfc3339(), id);
-        let digest = {
-            use sha2::Digest;
-            sha2::Sha256::digest(stamp.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
-        let batch = ImportBatch {
-            list: list.clone(),
-            authority: existing_authority.unwrap_or_else(|| authority.to_string()),
-            title: format!("National list of {}", authority),
-            format: "api".into(),
-            published: None,
-            files: vec![FileRef {
-                path: "api".into(),
-                sha256: digest,
-                bytes: 0,
-            }],
-            entities,
-        };
-        let report = import_batch(&mut tx, self.backend, batch, &mut |_| {}).await?;
+        let report = change_designation_in(&mut tx, self.backend, list, authority, change).await?;
         append_in(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(report)
@@ -136,6 +75,79 @@ impl Store {
         tx.commit().await?;
         Ok(reports)
     }
+}
+
+/// [`Store::change_designation`] inside a caller's transaction (a search notice's step writes
+/// its designation and its own rows together); the caller appends the audit entry and commits.
+pub(crate) async fn change_designation_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    list: &ListName,
+    authority: &str,
+    change: DesignationChange,
+) -> Result<ImportReport> {
+    let id = change.id().clone();
+    if id.list() != list.as_str() {
+        return Err(StoreError::ForeignEntity {
+            list: list.to_string(),
+            id: id.to_string(),
+        });
+    }
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(DESIGNATION_LOCK)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let existing_authority: Option<String> =
+        sqlx::query_scalar("SELECT authority FROM lists WHERE name = $1")
+            .bind(list.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let mut entities = listed_entities_in(tx, list).await?;
+    let position = entities.iter().position(|e| e.id == id);
+    let detail;
+    match (change, position) {
+        (DesignationChange::Add(entity), None) => {
+            detail = "added";
+            entities.push(entity);
+        }
+        (DesignationChange::Add(_), Some(_)) => {
+            return Err(StoreError::EntityExists(id.to_string()))
+        }
+        (DesignationChange::Amend(entity), Some(i)) => {
+            detail = "amended";
+            entities[i] = entity;
+        }
+        (DesignationChange::Withdraw(_), Some(i)) => {
+            detail = "withdrawn";
+            entities.remove(i);
+        }
+        (_, None) => return Err(StoreError::NoSuchEntity(id.to_string())),
+    }
+    // A unique file digest per change: the import treats identical files as a re-import.
+    let stamp = format!("{}:{}:{detail}", vigil_model::utc_now_rfc3339(), id);
+    let digest = {
+        use sha2::Digest;
+        sha2::Sha256::digest(stamp.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let batch = ImportBatch {
+        list: list.clone(),
+        authority: existing_authority.unwrap_or_else(|| authority.to_string()),
+        title: format!("National list of {}", authority),
+        format: "api".into(),
+        published: None,
+        files: vec![FileRef {
+            path: "api".into(),
+            sha256: digest,
+            bytes: 0,
+        }],
+        entities,
+    };
+    import_batch(tx, backend, batch, &mut |_| {}).await
 }
 
 /// The entities listed now on `list`, read inside `tx`, ordered by id.
