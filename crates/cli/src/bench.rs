@@ -20,6 +20,17 @@ pub enum BenchJob {
     /// Screen a query file against the register in --db: index build time, queries per
     /// second (all cores and per core), peak memory, optionally retrieval recall.
     Screen(crate::screen::BenchScreenArgs),
+    /// Federation over the NATS server given: propagation latency (p50/p99) of single
+    /// designations from RU to IN and KZ, and bulk sync throughput (three nodes in this
+    /// process, each on a temporary SQLite store; --db is not used).
+    Federation {
+        #[arg(long, default_value = "nats://127.0.0.1:4222")]
+        nats: String,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long, default_value_t = 10_000)]
+        designations: usize,
+    },
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
@@ -58,5 +69,16 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
             Ok(())
         }
         BenchJob::Screen(args) => crate::screen::bench(db, args).await,
+        BenchJob::Federation {
+            nats,
+            samples,
+            designations,
+        } => {
+            let report = vigil_federation::bench::run(&nats, samples, designations).await?;
+            let mut line = serde_json::to_value(&report)?;
+            line["peak_rss_mib"] = serde_json::json!(peak_rss_mib());
+            println!("{line}");
+            Ok(())
+        }
     }
 }
