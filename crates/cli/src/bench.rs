@@ -24,6 +24,17 @@ pub enum BenchJob {
     /// against a running `vigil serve`: statuses, latency percentiles, the server's memory
     /// over time and this tool's CPU share, as one JSON line.
     Soak(crate::soak::SoakArgs),
+    /// Federation over the NATS server given: propagation latency (p50/p99) of single
+    /// designations from RU to IN and KZ, and bulk sync throughput (three nodes in this
+    /// process, each on a temporary SQLite store; --db is not used).
+    Federation {
+        #[arg(long, default_value = "nats://127.0.0.1:4222")]
+        nats: String,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long, default_value_t = 10_000)]
+        designations: usize,
+    },
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
@@ -63,5 +74,16 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
         }
         BenchJob::Screen(args) => crate::screen::bench(db, args).await,
         BenchJob::Soak(args) => tokio::task::spawn_blocking(move || crate::soak::run(args)).await?,
+        BenchJob::Federation {
+            nats,
+            samples,
+            designations,
+        } => {
+            let report = vigil_federation::bench::run(&nats, samples, designations).await?;
+            let mut line = serde_json::to_value(&report)?;
+            line["peak_rss_mib"] = serde_json::json!(peak_rss_mib());
+            println!("{line}");
+            Ok(())
+        }
     }
 }

@@ -8,6 +8,7 @@
 //!   apply per origin, gaps re-requested), responder (hit/no-hit, plain and blinded).
 //! - [`psi`]: the blinded mode's oblivious PRF over ristretto255.
 
+pub mod bench;
 pub mod envelope;
 pub mod node;
 pub mod psi;

@@ -25,6 +25,8 @@ use crate::FederationError;
 
 /// The exporter's watermark over `entity_versions.id`.
 const WATERMARK: &str = "export_watermark";
+/// Most envelopes applied in one transaction.
+const MAX_BATCH: usize = 5000;
 /// The user the audit log names for what the federation does.
 const FEDERATION_USER: &str = "federation";
 
@@ -617,7 +619,12 @@ impl Inner {
     async fn consume_loop(self: Arc<Self>, consumer: consumer::PullConsumer) {
         let mut resent: HashMap<String, (i64, Instant)> = HashMap::new();
         loop {
-            let mut messages = match consumer.messages().await {
+            let mut messages = match consumer
+                .stream()
+                .max_messages_per_batch(1000)
+                .messages()
+                .await
+            {
                 Ok(m) => m,
                 Err(e) => {
                     self.note_error(format!("consume: {e}"));
@@ -637,15 +644,31 @@ impl Inner {
                         continue;
                     }
                 }
-                while batch.len() < 2000 {
-                    match messages.next().now_or_never() {
-                        Some(Some(Ok(m))) => batch.push(m),
-                        Some(Some(Err(e))) => {
-                            self.note_error(format!("consume: {e}"));
-                            break;
+                // Whatever is ready joins the batch; during a burst, a few more milliseconds
+                // gather more, so that a bulk sync applies in large transactions. A lone
+                // envelope waits for nothing.
+                let mut rounds = 0;
+                loop {
+                    let before = batch.len();
+                    while batch.len() < MAX_BATCH {
+                        match messages.next().now_or_never() {
+                            Some(Some(Ok(m))) => batch.push(m),
+                            Some(Some(Err(e))) => {
+                                self.note_error(format!("consume: {e}"));
+                                break;
+                            }
+                            _ => break,
                         }
-                        _ => break,
                     }
+                    rounds += 1;
+                    if batch.len() == 1
+                        || batch.len() == before
+                        || batch.len() >= MAX_BATCH
+                        || rounds > 20
+                    {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(3)).await;
                 }
                 match self.process(&batch, &mut resent).await {
                     Ok(()) => {
