@@ -7,6 +7,7 @@ mod council;
 mod import;
 mod message;
 mod node;
+mod notice;
 mod output;
 mod screen;
 mod serve;
@@ -173,6 +174,9 @@ enum Command {
     /// acting directly on the store as a named user (--as USER; audited as that user).
     #[command(subcommand)]
     Message(Box<message::MessageCommand>),
+    /// The unified search register: declare a search, record its steps, list, show, export.
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
     /// This federation node's keys and status: keygen, trust a peer's key, status.
     #[command(subcommand)]
     Node(node::NodeCommand),
@@ -310,6 +314,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Backup { file } => backup::backup(&cli.db, &file).await,
         Command::Restore { file, force } => backup::restore(&cli.db, &file, force).await,
         Command::Audit(command) => admin::audit(&open(&cli.db).await?, command).await,
+        Command::Notice(command) => notice::run(&open(&cli.db).await?, command).await,
         Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
         Command::Council(command) => council::run(&open(&cli.db).await?, command).await,

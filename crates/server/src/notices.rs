@@ -29,7 +29,8 @@ const NOTICE_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// Notices not reviewed for this many days are listed for review by default.
 pub const DEFAULT_REVIEW_DAYS: i64 = 365;
 
-fn visible(caller: &Caller, n: &StoredNotice) -> bool {
+/// Whether the notice's scope reaches `caller`.
+pub fn visible(caller: &Caller, n: &StoredNotice) -> bool {
     may_see(
         caller,
         &n.notice.scope.distribution(),
@@ -37,11 +38,13 @@ fn visible(caller: &Caller, n: &StoredNotice) -> bool {
     )
 }
 
-fn may_declare(caller: &Caller) -> bool {
+/// Declaring a search: a member state's analysts and admins.
+pub fn may_declare(caller: &Caller) -> bool {
     caller.member_state.is_some() && matches!(caller.role, Role::Admin | Role::Analyst)
 }
 
-fn may_take(caller: &Caller, step: &Step) -> bool {
+/// Taking a step: officers report locations and detentions; the rest is for analysts and admins.
+pub fn may_take(caller: &Caller, step: &Step) -> bool {
     match step {
         Step::Locate { .. } | Step::Detain { .. } => {
             matches!(caller.role, Role::Admin | Role::Analyst | Role::Officer)
@@ -259,6 +262,13 @@ pub async fn export(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     let n = visible_notice(&state, &caller, id).await?;
+    let (content_type, text) = export_document(&n, &q.format)?;
+    Ok(([("content-type", content_type)], text).into_response())
+}
+
+/// The notice as `format` (`ftm`, `interpol`, `stix`): its media type and text. The API and
+/// `vigil notice export` both write it this way.
+pub fn export_document(n: &StoredNotice, format: &str) -> ApiResult<(&'static str, String)> {
     let notice = NoticeView {
         id: n.id,
         entity_id: &n.entity_id,
@@ -273,34 +283,32 @@ pub async fn export(
         .last()
         .map(|e| e.recorded.clone())
         .unwrap_or_default();
-    let response = match q.format.as_str() {
+    match format {
         "ftm" => {
             let lines = formats::to_ftm(&notice).map_err(internal)?;
-            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-            ([("content-type", "application/x-ndjson")], text).into_response()
+            Ok((
+                "application/x-ndjson",
+                lines.iter().map(|l| format!("{l}\n")).collect(),
+            ))
         }
-        "interpol" => Json(formats::to_interpol(&notice)).into_response(),
+        "interpol" => Ok((
+            "application/json",
+            formats::to_interpol(&notice).to_string(),
+        )),
         "stix" => {
             let mut objects = formats::to_stix(&notice, &modified).map_err(internal)?;
             objects.extend(vigil_exchange::stix::tlp_marking_definitions());
             let bundle = json!({
                 "type": "bundle",
-                "id": vigil_exchange::stix::stix_id("bundle", &format!("notice:{id}:{modified}")),
+                "id": vigil_exchange::stix::stix_id("bundle", &format!("notice:{}:{modified}", n.id)),
                 "objects": objects,
             });
-            (
-                [("content-type", vigil_exchange::stix::STIX_MEDIA_TYPE)],
-                bundle.to_string(),
-            )
-                .into_response()
+            Ok((vigil_exchange::stix::STIX_MEDIA_TYPE, bundle.to_string()))
         }
-        other => {
-            return Err(ApiError::invalid(format!(
-                "format: ftm, interpol or stix, not {other:?}"
-            )))
-        }
-    };
-    Ok(response)
+        other => Err(ApiError::invalid(format!(
+            "format: ftm, interpol or stix, not {other:?}"
+        ))),
+    }
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ mod council;
 mod crash;
 mod message;
 mod multi_import;
+mod notice;
 mod real_lists;
 mod register;
 mod screen;
