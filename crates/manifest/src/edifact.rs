@@ -32,6 +32,10 @@ pub struct Position {
 
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.segment == 0 {
+            // Before the first segment (the UNA/UNB head) or at the end of the file.
+            return write!(f, "byte {}", self.offset);
+        }
         write!(
             f,
             "segment {} (line {}, byte {})",
@@ -372,8 +376,7 @@ impl<R: Read> SegmentReader<R> {
                             .iter()
                             .copied()
                             .find(|&b| {
-                                b.is_ascii_punctuation()
-                                    && ![e, c, t, b'.', b','].contains(&b)
+                                b.is_ascii_punctuation() && ![e, c, t, b'.', b','].contains(&b)
                             })
                             .or(Some(b'?'))
                     };
@@ -601,7 +604,9 @@ mod tests {
 
     #[test]
     fn defaults_without_una() {
-        let (syn, segs) = segments(b"UNB+UNOA:4+A+B+200101:0000+1'UNH+1+PAXLST:D:02B:UN:IATA'BGM+745'UNT+3+1'UNZ+1+1'");
+        let (syn, segs) = segments(
+            b"UNB+UNOA:4+A+B+200101:0000+1'UNH+1+PAXLST:D:02B:UN:IATA'BGM+745'UNT+3+1'UNZ+1+1'",
+        );
         assert_eq!(syn.delimiters, Delimiters::default());
         assert!(syn.warnings.is_empty(), "{:?}", syn.warnings);
         assert_eq!(segs.len(), 5);
@@ -611,7 +616,8 @@ mod tests {
 
     #[test]
     fn custom_delimiters_and_release() {
-        let text = b"UNA|*.#^$UNB*UNOA|4*A*B*200101|0000*1$UNH*1*PAXLST|D|05B$NAD*FL***O#*BRIEN#|X|JOHN$";
+        let text =
+            b"UNA|*.#^$UNB*UNOA|4*A*B*200101|0000*1$UNH*1*PAXLST|D|05B$NAD*FL***O#*BRIEN#|X|JOHN$";
         let (syn, segs) = segments(text);
         assert_eq!(syn.delimiters.element, b'*');
         assert_eq!(syn.delimiters.component, b'|');
@@ -622,7 +628,8 @@ mod tests {
 
     #[test]
     fn release_at_end_of_file_is_an_error() {
-        let mut r = SegmentReader::new(&b"UNB+UNOA:4+A+B+1:1+1'UNH+1+PAXLST'NAD+FL+++X?"[..]).unwrap();
+        let mut r =
+            SegmentReader::new(&b"UNB+UNOA:4+A+B+1:1+1'UNH+1+PAXLST'NAD+FL+++X?"[..]).unwrap();
         let mut s = Segment::default();
         assert!(r.read_into(&mut s).unwrap());
         assert!(r.read_into(&mut s).unwrap());
@@ -645,7 +652,9 @@ mod tests {
 
     #[test]
     fn cut_short_una_is_read_from_the_unb() {
-        let (syn, segs) = segments(b"UNA:+\\*'\nUNB+IATA:1+1A+KRC+130527:0754+0003' UNH+1+PNRGOV:11:1:IA'\nLTS+\\*1A\\*'");
+        let (syn, segs) = segments(
+            b"UNA:+\\*'\nUNB+IATA:1+1A+KRC+130527:0754+0003' UNH+1+PNRGOV:11:1:IA'\nLTS+\\*1A\\*'",
+        );
         assert_eq!(syn.delimiters.terminator, b'\'');
         assert_eq!(syn.delimiters.release, Some(b'\\'));
         assert!(!syn.warnings.is_empty());
@@ -666,16 +675,36 @@ mod tests {
     fn wrong_delimiters_are_refused() {
         let e = SegmentReader::new(&b"UNA:+.? +UNB+UNOA:4+A"[..]).err();
         assert!(e.is_some());
-        let e = SegmentReader::new(&b"hello world"[..]).err().map(|e| e.to_string());
+        let e = SegmentReader::new(&b"hello world"[..])
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("UNB")));
     }
 
     #[test]
     fn charsets() {
-        assert_eq!(Charset::from_syntax_id("UNOC").unwrap().decode(b"Nov\xe1k").unwrap(), "Novák");
-        assert!(Charset::from_syntax_id("UNOA").unwrap().decode(b"Nov\x87k").is_err());
-        assert_eq!(Charset::from_syntax_id("UNOE").unwrap().decode(b"\xb8\xd2\xd0\xdd").unwrap(), "Иван");
-        assert!(Charset::from_syntax_id("UNOY").unwrap().decode(b"\xff").is_err());
+        assert_eq!(
+            Charset::from_syntax_id("UNOC")
+                .unwrap()
+                .decode(b"Nov\xe1k")
+                .unwrap(),
+            "Novák"
+        );
+        assert!(Charset::from_syntax_id("UNOA")
+            .unwrap()
+            .decode(b"Nov\x87k")
+            .is_err());
+        assert_eq!(
+            Charset::from_syntax_id("UNOE")
+                .unwrap()
+                .decode(b"\xb8\xd2\xd0\xdd")
+                .unwrap(),
+            "Иван"
+        );
+        assert!(Charset::from_syntax_id("UNOY")
+            .unwrap()
+            .decode(b"\xff")
+            .is_err());
         assert!(Charset::from_syntax_id("UNOX").is_none());
     }
 }

@@ -11,8 +11,8 @@ use crate::{
 
 /// Tags of the PAXLST directory that carry nothing Vigil screens on.
 const IGNORED: &[&[u8]] = &[
-    b"BGM", b"CTA", b"COM", b"GEI", b"FTX", b"MEA", b"QTY", b"CPI", b"EMP", b"SEQ", b"GID",
-    b"UNS", b"PDT", b"TSR", b"ERC", b"EQD", b"MOA", b"PAC", b"PCI",
+    b"BGM", b"CTA", b"COM", b"GEI", b"FTX", b"MEA", b"QTY", b"CPI", b"EMP", b"SEQ", b"GID", b"UNS",
+    b"PDT", b"TSR", b"ERC", b"EQD", b"MOA", b"PAC", b"PCI",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -191,7 +191,10 @@ impl Paxlst {
                     seg.value(1, 1)
                 };
                 if matches!(qualifier, b"41" | b"42") {
-                    match std::str::from_utf8(value).ok().and_then(|v| v.parse::<u64>().ok()) {
+                    match std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|v| v.parse::<u64>().ok())
+                    {
                         Some(n) => {
                             self.declared = Some(self.declared.unwrap_or(0) + n);
                         }

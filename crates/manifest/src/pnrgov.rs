@@ -16,9 +16,9 @@ use crate::{
 };
 
 const IGNORED: &[&[u8]] = &[
-    b"MSG", b"ORG", b"DAT", b"EBD", b"FTI", b"REF", b"FAR", b"TKT", b"MON", b"PTK", b"TXD",
-    b"APD", b"TRI", b"SSD", b"TBD", b"RPI", b"ABI", b"SAC", b"LTS", b"EQN", b"PSI", b"CNT",
-    b"DCS", b"PDT", b"RCD", b"TXT", b"MEA", b"LOC", b"DTM", b"FTX", b"EQD", b"PPD", b"SEQ",
+    b"MSG", b"ORG", b"DAT", b"EBD", b"FTI", b"REF", b"FAR", b"TKT", b"MON", b"PTK", b"TXD", b"APD",
+    b"TRI", b"SSD", b"TBD", b"RPI", b"ABI", b"SAC", b"LTS", b"EQN", b"PSI", b"CNT", b"DCS", b"PDT",
+    b"RCD", b"TXT", b"MEA", b"LOC", b"DTM", b"FTX", b"EQD", b"PPD", b"SEQ",
 ];
 
 /// Most travellers held for one reservation before it is emitted in pieces.
@@ -96,7 +96,8 @@ fn given_without_title(given: &str) -> String {
     match words.split_last() {
         Some((last, rest))
             if !rest.is_empty()
-                && ["MR", "MRS", "MS", "MISS", "MSTR", "DR"].contains(&last.to_ascii_uppercase().as_str()) =>
+                && ["MR", "MRS", "MS", "MISS", "MSTR", "DR"]
+                    .contains(&last.to_ascii_uppercase().as_str()) =>
         {
             rest.join(" ")
         }
@@ -228,8 +229,7 @@ impl Pnrgov {
             .unwrap_or_default();
         let by_name = |p: &Person| {
             name_key(&p.traveller.surname) == surname
-                && p
-                    .traveller
+                && p.traveller
                     .given_names
                     .split_whitespace()
                     .next()
@@ -451,7 +451,10 @@ impl Pnrgov {
             let given = given_without_title(&given_raw);
             let key = (name_key(&surname), name_key(&given));
             if let Some(i) = pnr.people.iter().position(|p| {
-                (name_key(&p.traveller.surname), name_key(&p.traveller.given_names)) == key
+                (
+                    name_key(&p.traveller.surname),
+                    name_key(&p.traveller.given_names),
+                ) == key
             }) {
                 pnr.current = Some(i);
                 continue;
@@ -465,9 +468,8 @@ impl Pnrgov {
             };
             let mut t = Traveller::new(MessageKind::Pnrgov, &self.reference, seg.position, role);
             t.set_name(&surname, &given);
-            t.placeholder = group
-                || surname.eq_ignore_ascii_case("TBA")
-                || given.eq_ignore_ascii_case("TBA");
+            t.placeholder =
+                group || surname.eq_ignore_ascii_case("TBA") || given.eq_ignore_ascii_case("TBA");
             pnr.people.push(Person {
                 traveller: t,
                 reference,

@@ -6,8 +6,12 @@ use proptest::prelude::*;
 use vigil_manifest::{read_all, ErrorRecord, ManifestReader, Options, Record, Traveller};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name))
-        .unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn split(records: Vec<Record>) -> (Vec<Traveller>, Vec<ErrorRecord>, Vec<Record>) {
@@ -63,7 +67,11 @@ fn custom_delimiters_release_character_and_latin1() {
 #[test]
 fn truncated_message_keeps_its_travellers_and_says_where() {
     let (t, e, _) = split(read_all(&fixture("truncated.edi"), lenient()).unwrap());
-    assert_eq!(t.len(), 2, "both travellers read before the cut are reported");
+    assert_eq!(
+        t.len(),
+        2,
+        "both travellers read before the cut are reported"
+    );
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].error.contains("truncated"), "{}", e[0]);
     assert_eq!(e[0].message.as_deref(), Some("M1"));
@@ -71,19 +79,44 @@ fn truncated_message_keeps_its_travellers_and_says_where() {
 
 #[test]
 fn wrong_counts_are_warnings_or_strict_errors() {
-    let text = b"UNB+UNOA:4+A+B+1:1+IC'UNH+M+PAXLST:D:05B:UN:IATA'NAD+FL+++X:Y'CNT+42:5'UNT+9+M'UNZ+3+IC'";
+    let text =
+        b"UNB+UNOA:4+A+B+1:1+IC'UNH+M+PAXLST:D:05B:UN:IATA'NAD+FL+++X:Y'CNT+42:5'UNT+9+M'UNZ+3+IC'";
     let (t, e, other) = split(read_all(text, lenient()).unwrap());
     assert_eq!(t.len(), 1);
     assert!(e.is_empty());
-    let Record::Message(m) = &other[0] else { panic!() };
-    assert!(m.warnings.iter().any(|w| w.contains("declares 9 segments, 4 counted")), "{:?}", m.warnings);
-    assert!(m.warnings.iter().any(|w| w.contains("CNT declares 5")), "{:?}", m.warnings);
-    let Record::Interchange(i) = &other[1] else { panic!() };
-    assert!(i.warnings.iter().any(|w| w.contains("declares 3 messages, 1 counted")));
+    let Record::Message(m) = &other[0] else {
+        panic!()
+    };
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("declares 9 segments, 4 counted")),
+        "{:?}",
+        m.warnings
+    );
+    assert!(
+        m.warnings.iter().any(|w| w.contains("CNT declares 5")),
+        "{:?}",
+        m.warnings
+    );
+    let Record::Interchange(i) = &other[1] else {
+        panic!()
+    };
+    assert!(i
+        .warnings
+        .iter()
+        .any(|w| w.contains("declares 3 messages, 1 counted")));
     let (t, e, _) = split(read_all(text, strict()).unwrap());
     assert_eq!(t.len(), 1);
-    assert!(e.iter().any(|e| e.segment.as_deref() == Some("UNT") && e.position.segment == 5), "{e:?}");
-    assert!(e.iter().any(|e| e.segment.as_deref() == Some("UNZ")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|e| e.segment.as_deref() == Some("UNT") && e.position.segment == 5),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|e| e.segment.as_deref() == Some("UNZ")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -93,17 +126,32 @@ fn unknown_and_invalid_segments() {
     assert_eq!(t.len(), 1);
     assert_eq!(e.len(), 1, "the lower-case tag is not a tag: {e:?}");
     assert_eq!(e[0].position.segment, 4);
-    let Record::Message(m) = &other[0] else { panic!() };
-    assert!(m.warnings.iter().any(|w| w.contains("XYZ") && w.contains("unknown")), "{:?}", m.warnings);
+    let Record::Message(m) = &other[0] else {
+        panic!()
+    };
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("XYZ") && w.contains("unknown")),
+        "{:?}",
+        m.warnings
+    );
     let (_, e, _) = split(read_all(text, strict()).unwrap());
-    assert!(e.iter().any(|e| e.segment.as_deref() == Some("XYZ")), "{e:?}");
+    assert!(
+        e.iter().any(|e| e.segment.as_deref() == Some("XYZ")),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn release_character_at_end_of_file() {
     let text = b"UNB+UNOA:4+A+B+1:1+IC'UNH+M+PAXLST:D:05B'NAD+FL+++LAST:ONE?";
     let (t, e, _) = split(read_all(text, lenient()).unwrap());
-    assert!(e.iter().any(|e| e.error.contains("release character") && e.position.segment == 3), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|e| e.error.contains("release character") && e.position.segment == 3),
+        "{e:?}"
+    );
     assert!(e.iter().any(|e| e.error.contains("truncated")), "{e:?}");
     assert!(t.is_empty() || t[0].surname == "LAST");
 }
@@ -116,7 +164,10 @@ fn passenger_with_no_name_is_an_error_record() {
     assert_eq!(e.len(), 1);
     assert!(e[0].error.contains("no name"));
     let nameless = e[0].traveller.as_ref().unwrap();
-    assert_eq!(nameless.documents[0].number, "X123", "what could be read is kept");
+    assert_eq!(
+        nameless.documents[0].number, "X123",
+        "what could be read is kept"
+    );
     assert_eq!(e[0].position.segment, 3);
 }
 
@@ -136,12 +187,20 @@ fn character_sets() {
     let bad = b"UNB+UNOY:4+A+B+1:1+IC'UNH+M+PAXLST:D:05B'NAD+FL+++\xff\xfe'UNT+3+M'UNZ+1+IC'";
     let (t, e, _) = split(read_all(bad, lenient()).unwrap());
     assert!(t.is_empty());
-    assert!(e[0].error.contains("UTF-8") && e[0].error.contains("NAD"), "{}", e[0]);
+    assert!(
+        e[0].error.contains("UTF-8") && e[0].error.contains("NAD"),
+        "{}",
+        e[0]
+    );
     // A character set Vigil does not decode is refused outright.
     let refused = b"UNB+UNOX:4+A+B+1:1+IC'UNH+M+PAXLST:D:05B'NAD+FL+++A:B'UNT+3+M'UNZ+1+IC'";
     let (t, e, _) = split(read_all(refused, lenient()).unwrap());
     assert!(t.is_empty());
-    assert!(e[0].error.contains("UNOX") && e[0].error.contains("refused"), "{}", e[0]);
+    assert!(
+        e[0].error.contains("UNOX") && e[0].error.contains("refused"),
+        "{}",
+        e[0]
+    );
 }
 
 #[test]
@@ -183,7 +242,9 @@ fn pnrgov_infant_group_and_docs() {
     let infant = &t[2];
     assert_eq!(infant.role, vigil_manifest::Role::Infant);
     assert_eq!(infant.birth_date.as_deref(), Some("2025-05-05"));
-    let Record::Message(m) = &other[0] else { panic!() };
+    let Record::Message(m) = &other[0] else {
+        panic!()
+    };
     assert_eq!(m.reservations, Some(1));
     assert!(m.warnings.is_empty(), "{:?}", m.warnings);
 }

@@ -108,7 +108,10 @@ fn paxlst_details_are_read() {
     assert_eq!(legs[2].from.as_deref(), Some("JFK"));
     assert_eq!(legs[2].to.as_deref(), Some("CDG"));
     // The trailing "13Nov09" after UNZ is reported, not read.
-    assert!(r.interchanges[0].warnings.iter().any(|w| w.contains("after UNZ")));
+    assert!(r.interchanges[0]
+        .warnings
+        .iter()
+        .any(|w| w.contains("after UNZ")));
 
     // Test3: the MacRoman byte in "Nov\x87k" is outside UNOA: an error record that keeps the
     // traveller, 259 others read; CR-only line ends.
@@ -160,10 +163,19 @@ fn pnrgov_samples_have_their_documented_travellers() {
     ] {
         let r = read(&dir, file);
         assert!(r.errors.is_empty(), "{file}: {:?}", r.errors);
-        assert_eq!(r.travellers.len(), travellers, "{file}: {:#?}", r.travellers.iter().map(|t| &t.name).collect::<Vec<_>>());
+        assert_eq!(
+            r.travellers.len(),
+            travellers,
+            "{file}: {:#?}",
+            r.travellers.iter().map(|t| &t.name).collect::<Vec<_>>()
+        );
         let placeholder = r.travellers.iter().filter(|t| t.placeholder).count();
         assert_eq!(placeholder, placeholders, "{file}: placeholders");
-        let infant = r.travellers.iter().filter(|t| t.role == Role::Infant).count();
+        let infant = r
+            .travellers
+            .iter()
+            .filter(|t| t.role == Role::Infant)
+            .count();
         assert_eq!(infant, infants, "{file}: infants");
         let held: u64 = r.messages.iter().filter_map(|m| m.reservations).sum();
         assert_eq!(held, reservations, "{file}: reservations");

@@ -176,7 +176,7 @@ async fn check_subjects(
     Ok(())
 }
 
-async fn store_message(
+pub(crate) async fn store_message(
     state: &AppState,
     caller: &Caller,
     action: &str,

@@ -10,6 +10,7 @@ pub mod council_demo;
 mod error;
 pub mod exchange;
 mod extract;
+pub mod manifests;
 mod metrics;
 pub mod notices;
 mod openapi;
@@ -242,6 +243,13 @@ pub fn router(state: AppState) -> Router {
             "/exchange/stix",
             get(exchange::export_stix).post(exchange::import_stix),
         )
+        // Traveller manifests (issue 12).
+        .route("/manifests", post(manifests::upload))
+        .route(
+            "/watch-rule",
+            get(manifests::get_watch_rule).put(manifests::put_watch_rule),
+        )
+        .route("/encounters", get(manifests::encounters))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let taxii = Router::new()
         .route("/taxii2/", get(taxii::discovery))

@@ -19,6 +19,7 @@ mod migrate;
 mod notices;
 mod references;
 mod register;
+mod watch;
 mod writes;
 
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub use register::{
     ChangeKind, DiffEntry, EntityRecord, EntityVersion, FileRef, ImportBatch, ImportReport,
     ListSummary, RevisionInfo,
 };
+pub use watch::{Encounter, NewEncounter, WatchRule};
 pub use writes::DesignationChange;
 
 #[derive(Debug, thiserror::Error)]

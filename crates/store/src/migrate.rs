@@ -61,6 +61,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_notices.sql"),
         postgres: include_str!("../migrations/postgres/0010_notices.sql"),
     },
+    Migration {
+        version: 12,
+        name: "watch",
+        sqlite: include_str!("../migrations/sqlite/0012_watch.sql"),
+        postgres: include_str!("../migrations/postgres/0012_watch.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

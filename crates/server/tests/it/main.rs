@@ -6,6 +6,7 @@ mod config;
 mod council;
 mod exchange;
 mod imports;
+mod manifests;
 mod notices;
 mod screening;
 mod support;
