@@ -20,6 +20,10 @@ pub enum BenchJob {
     /// Screen a query file against the register in --db: index build time, queries per
     /// second (all cores and per core), peak memory, optionally retrieval recall.
     Screen(crate::screen::BenchScreenArgs),
+    /// Parse manifest files alone (MB/s, travellers/s, one thread) and then parse and screen
+    /// them on every core against the register in --db (travellers per minute, recall of the
+    /// listed travellers named in FILE.truth.jsonl, peak memory).
+    Manifest(crate::manifest::BenchManifestArgs),
     /// Mixed traffic (screening, exchange requests, reads, list uploads) at a fixed rate
     /// against a running `vigil serve`: statuses, latency percentiles, the server's memory
     /// over time and this tool's CPU share, as one JSON line.
@@ -73,6 +77,7 @@ pub async fn run(db: &str, job: BenchJob) -> Result<()> {
             Ok(())
         }
         BenchJob::Screen(args) => crate::screen::bench(db, args).await,
+        BenchJob::Manifest(args) => crate::manifest::bench(db, args).await,
         BenchJob::Soak(args) => tokio::task::spawn_blocking(move || crate::soak::run(args)).await?,
         BenchJob::Federation {
             nats,

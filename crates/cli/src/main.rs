@@ -5,6 +5,7 @@ mod backup;
 mod bench;
 mod council;
 mod import;
+mod manifest;
 mod message;
 mod node;
 mod notice;
@@ -180,6 +181,10 @@ enum Command {
     /// This federation node's keys and status: keygen, trust a peer's key, status.
     #[command(subcommand)]
     Node(node::NodeCommand),
+    /// Traveller manifests: generate a synthetic set for benchmarks (screen them with
+    /// `vigil screen --paxlst/--pnrgov`).
+    #[command(subcommand)]
+    Manifest(manifest::ManifestCommand),
     /// Measure Vigil's jobs (wall time, peak memory) and print the figures as JSON.
     Bench {
         #[command(subcommand)]
@@ -318,6 +323,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Message(command) => message::run(open(&cli.db).await?, *command).await,
         Command::Serve { listen, options } => serve::run(&cli.db, listen, options).await,
         Command::Council(command) => council::run(&open(&cli.db).await?, command).await,
+        Command::Manifest(manifest::ManifestCommand::Generate(args)) => {
+            manifest::generate(&cli.db, args).await
+        }
         Command::Node(command) => node::run(&open(&cli.db).await?, command).await,
     }
 }

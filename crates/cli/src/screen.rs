@@ -49,6 +49,19 @@ pub struct ScreenArgs {
     /// Scorer parameters as JSON (for tuning; see vigil_screen::Params).
     #[arg(long, hide = true)]
     params: Option<String>,
+    /// PAXLST files (advance passenger and crew lists): every traveller screened with name,
+    /// birth date, nationality and documents; written to --output or standard output.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["name", "input"])]
+    paxlst: Vec<PathBuf>,
+    /// PNRGOV files (reservation pushes), as --paxlst.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["name", "input"])]
+    pnrgov: Vec<PathBuf>,
+    /// Output of --paxlst/--pnrgov: JSON Lines (one record per line) or CSV (one row per match).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: crate::manifest::OutputFormat,
+    /// With --paxlst/--pnrgov: wrong segment counts and unknown segments are errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Args)]
@@ -94,7 +107,7 @@ fn params(text: Option<&str>) -> Result<Params> {
     }
 }
 
-fn bar(len: u64, template: &str) -> ProgressBar {
+pub(crate) fn bar(len: u64, template: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
@@ -102,7 +115,7 @@ fn bar(len: u64, template: &str) -> ProgressBar {
     bar
 }
 
-async fn load_index(db: &str, p: Params) -> Result<(Index, f64, f64)> {
+pub(crate) async fn load_index(db: &str, p: Params) -> Result<(Index, f64, f64)> {
     let started = Instant::now();
     let store = Store::open(db).await?;
     let records = store.entities(None, None, false).await?;
@@ -140,7 +153,7 @@ fn threads() -> usize {
 }
 
 /// Runs `f` over the items on every core, keeping input order.
-fn parallel<T: Sync, R: Send>(
+pub(crate) fn parallel<T: Sync, R: Send>(
     items: &[T],
     progress: &ProgressBar,
     f: impl Fn(&T) -> R + Sync,
@@ -198,6 +211,30 @@ pub async fn screen(db: &str, a: ScreenArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&threshold) {
         bail!("--threshold {threshold}: expected a number from 0 to 1");
     }
+    if !a.paxlst.is_empty() || !a.pnrgov.is_empty() {
+        let files = a
+            .paxlst
+            .iter()
+            .map(|p| (p.clone(), vigil_manifest::MessageKind::Paxlst))
+            .chain(
+                a.pnrgov
+                    .iter()
+                    .map(|p| (p.clone(), vigil_manifest::MessageKind::Pnrgov)),
+            )
+            .collect();
+        return crate::manifest::screen(
+            db,
+            crate::manifest::ManifestJob {
+                files,
+                output: a.output.as_deref(),
+                format: a.format,
+                strict: a.strict,
+                threshold,
+                limit: a.limit,
+            },
+        )
+        .await;
+    }
     match (&a.input, &a.name) {
         (Some(input), _) => {
             let items = read_queries(input)?;
@@ -251,7 +288,7 @@ pub async fn screen(db: &str, a: ScreenArgs) -> Result<()> {
             }
             Ok(())
         }
-        (None, None) => bail!("give --input FILE --output FILE, or --name NAME"),
+        (None, None) => bail!("give --input FILE --output FILE, --name NAME, or --paxlst/--pnrgov FILES"),
     }
 }
 

@@ -224,6 +224,8 @@ pub struct SegmentReader<R: Read> {
     segment: u64,
     last_was_cr: bool,
     ended: bool,
+    /// Bytes that end a run of ordinary data: the delimiters and line breaks.
+    special: [bool; 256],
 }
 
 fn is_space(b: u8) -> bool {
@@ -441,6 +443,14 @@ impl<R: Read> SegmentReader<R> {
             .count() as u64;
         let offset = unb as u64;
         let rest = head.split_off(unb);
+        let mut special = [false; 256];
+        let dl = delimiters;
+        for b in [dl.element, dl.component, dl.terminator, b'\r', b'\n']
+            .into_iter()
+            .chain(dl.release)
+        {
+            special[usize::from(b)] = true;
+        }
         let src = BufReader::with_capacity(64 * 1024, Cursor::new(rest).chain(reader));
         Ok(SegmentReader {
             src,
@@ -454,20 +464,13 @@ impl<R: Read> SegmentReader<R> {
             segment: 0,
             last_was_cr: false,
             ended: false,
+            special,
         })
     }
 
     /// The byte offset reached.
     pub fn offset(&self) -> u64 {
         self.offset
-    }
-
-    fn position(&self) -> Position {
-        Position {
-            segment: self.segment,
-            offset: self.offset,
-            line: self.line,
-        }
     }
 
     /// Reads the next segment into `seg`; `Ok(false)` at the end of the file. After an error
@@ -482,55 +485,79 @@ impl<R: Read> SegmentReader<R> {
         let mut started = false;
         let mut released = false;
         let mut comp_start = 0u32;
-        loop {
+        // The counters live in locals while bytes are scanned, written back once.
+        let (mut offset, mut line, mut last_cr, mut segment) =
+            (self.offset, self.line, self.last_was_cr, self.segment);
+        let result = 'scan: loop {
             let buf = match self.src.fill_buf() {
                 Ok(b) => b,
                 Err(e) => {
                     self.ended = true;
-                    return Err(ManifestError::Io(e.to_string()));
+                    break 'scan Err(ManifestError::Io(e.to_string()));
                 }
             };
             if buf.is_empty() {
                 self.ended = true;
                 if released {
-                    return Err(ManifestError::Syntax {
-                        position: self.position(),
+                    break 'scan Err(ManifestError::Syntax {
+                        position: Position {
+                            segment,
+                            offset,
+                            line,
+                        },
                         message: "the file ends in a release character with nothing to release"
                             .into(),
                     });
                 }
                 if !started {
-                    return Ok(false);
+                    break 'scan Ok(false);
                 }
                 seg.comps.push((comp_start, seg.data.len() as u32));
-                return Ok(true);
+                break 'scan Ok(true);
             }
             let mut used = 0;
             let mut done = false;
-            for &b in buf {
+            while used < buf.len() {
+                let b = buf[used];
+                if started && !released && !self.special[usize::from(b)] {
+                    // A run of ordinary bytes: copied at once.
+                    let run = buf[used..]
+                        .iter()
+                        .position(|&x| self.special[usize::from(x)])
+                        .unwrap_or(buf.len() - used);
+                    seg.data.extend_from_slice(&buf[used..used + run]);
+                    used += run;
+                    offset += run as u64;
+                    last_cr = false;
+                    if seg.data.len() > MAX_SEGMENT_BYTES {
+                        self.ended = true;
+                        break 'scan Err(too_long(seg.position, d.terminator));
+                    }
+                    continue;
+                }
                 used += 1;
                 // Line and offset bookkeeping for every byte.
-                let counts_line = b == b'\n' && !self.last_was_cr || b == b'\r';
-                self.last_was_cr = b == b'\r';
+                let counts_line = b == b'\n' && !last_cr || b == b'\r';
+                last_cr = b == b'\r';
                 if !started {
                     if b == d.terminator || is_space(b) {
-                        self.offset += 1;
+                        offset += 1;
                         if counts_line {
-                            self.line += 1;
+                            line += 1;
                         }
                         continue;
                     }
                     started = true;
-                    self.segment += 1;
+                    segment += 1;
                     seg.position = Position {
-                        segment: self.segment,
-                        offset: self.offset,
-                        line: self.line,
+                        segment: segment,
+                        offset: offset,
+                        line: line,
                     };
                 }
-                self.offset += 1;
+                offset += 1;
                 if counts_line {
-                    self.line += 1;
+                    line += 1;
                 }
                 if released {
                     released = false;
@@ -561,22 +588,30 @@ impl<R: Read> SegmentReader<R> {
                 }
                 if seg.data.len() > MAX_SEGMENT_BYTES {
                     self.ended = true;
-                    return Err(ManifestError::Syntax {
-                        position: seg.position,
-                        message: format!(
-                            "segment longer than {MAX_SEGMENT_BYTES} bytes: a missing segment \
-                             terminator {}?",
-                            printable(d.terminator)
-                        ),
-                    });
+                    break 'scan Err(too_long(seg.position, d.terminator));
                 }
             }
             self.src.consume(used);
             if done {
                 seg.comps.push((comp_start, seg.data.len() as u32));
-                return Ok(true);
+                break 'scan Ok(true);
             }
-        }
+        };
+        self.offset = offset;
+        self.line = line;
+        self.last_was_cr = last_cr;
+        self.segment = segment;
+        result
+    }
+}
+
+fn too_long(position: Position, terminator: u8) -> ManifestError {
+    ManifestError::Syntax {
+        position,
+        message: format!(
+            "segment longer than {MAX_SEGMENT_BYTES} bytes: a missing segment terminator {}?",
+            printable(terminator)
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ mod pnrgov;
 
 use std::collections::VecDeque;
 use std::io::Read;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -86,6 +87,10 @@ pub struct Document {
     pub expiry: Option<String>,
 }
 
+fn no_legs(legs: &Arc<[Leg]>) -> bool {
+    legs.is_empty()
+}
+
 /// One person (or group placeholder) on a manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Traveller {
@@ -116,12 +121,13 @@ pub struct Traveller {
     pub debarkation: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<Document>,
-    /// PAXLST: the legs of the message; PNRGOV: the flight the push was sent for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub flights: Vec<Leg>,
+    /// PAXLST: the legs of the message; PNRGOV: the flight the push was sent for. Shared by
+    /// every traveller of the message.
+    #[serde(skip_serializing_if = "no_legs")]
+    pub flights: Arc<[Leg]>,
     /// PNRGOV: the reservation's itinerary.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub itinerary: Vec<Leg>,
+    #[serde(skip_serializing_if = "no_legs")]
+    pub itinerary: Arc<[Leg]>,
     /// The reservation (PNR) locator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation: Option<String>,
@@ -139,7 +145,15 @@ pub struct Traveller {
 }
 
 impl Traveller {
-    pub(crate) fn new(kind: MessageKind, message: &str, position: Position, role: Role) -> Self {
+    /// `no_legs` is an empty leg list shared by the message's travellers (an `Arc` of nothing
+    /// still allocates).
+    pub(crate) fn new(
+        kind: MessageKind,
+        message: &str,
+        position: Position,
+        role: Role,
+        no_legs: &Arc<[Leg]>,
+    ) -> Self {
         Traveller {
             kind,
             message: message.to_string(),
@@ -156,8 +170,8 @@ impl Traveller {
             embarkation: None,
             debarkation: None,
             documents: Vec::new(),
-            flights: Vec::new(),
-            itinerary: Vec::new(),
+            flights: no_legs.clone(),
+            itinerary: no_legs.clone(),
             reservation: None,
             contacts: Vec::new(),
             addresses: Vec::new(),
@@ -169,12 +183,21 @@ impl Traveller {
 
     pub(crate) fn set_name(&mut self, surname: &str, given: &str) {
         self.surname = surname.trim().to_string();
-        self.given_names = given.split_whitespace().collect::<Vec<_>>().join(" ");
-        self.name = if self.given_names.is_empty() {
-            self.surname.clone()
-        } else {
-            format!("{} {}", self.given_names, self.surname)
-        };
+        let mut g = String::with_capacity(given.len());
+        for word in given.split_whitespace() {
+            if !g.is_empty() {
+                g.push(' ');
+            }
+            g.push_str(word);
+        }
+        let mut name = String::with_capacity(g.len() + self.surname.len() + 1);
+        name.push_str(&g);
+        if !name.is_empty() && !self.surname.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(&self.surname);
+        self.given_names = g;
+        self.name = name;
     }
 
     /// Should this traveller be screened? Placeholders and groups are not people.
@@ -259,9 +282,9 @@ pub struct InterchangeSummary {
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
     Traveller(Box<Traveller>),
-    Message(MessageSummary),
-    Interchange(InterchangeSummary),
-    Error(ErrorRecord),
+    Message(Box<MessageSummary>),
+    Interchange(Box<InterchangeSummary>),
+    Error(Box<ErrorRecord>),
 }
 
 /// How the reader treats disagreements with the standard.
@@ -352,9 +375,24 @@ fn days_in(year: i32, month: u32) -> u32 {
     }
 }
 
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u32.pow(i) % 10) as u8));
+    }
+}
+
 fn ymd(year: i32, month: u32, day: u32) -> Option<String> {
-    ((1..=12).contains(&month) && day >= 1 && day <= days_in(year, month))
-        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+    if !(1..=12).contains(&month) || day < 1 || day > days_in(year, month) || !(0..=9999).contains(&year) {
+        return None;
+    }
+    // Written by hand: this runs twice per traveller, and `format!` showed in profiles.
+    let mut s = String::with_capacity(16);
+    push_digits(&mut s, year as u32, 4);
+    s.push('-');
+    push_digits(&mut s, month, 2);
+    s.push('-');
+    push_digits(&mut s, day, 2);
+    Some(s)
 }
 
 /// `YYMMDD` or `CCYYMMDD` (EDIFACT formats 101/102) as `YYYY-MM-DD`; with time (201/203:
@@ -381,7 +419,14 @@ pub(crate) fn edifact_date(text: &str, century: Century) -> Option<String> {
         None => Some(day),
         Some(hm) => {
             let (h, m) = (n(&hm[..2])?, n(&hm[2..4])?);
-            (h < 24 && m < 60).then(|| format!("{day}T{h:02}:{m:02}"))
+            (h < 24 && m < 60).then(|| {
+                let mut s = day;
+                s.push('T');
+                push_digits(&mut s, h, 2);
+                s.push(':');
+                push_digits(&mut s, m, 2);
+                s
+            })
         }
     }
 }
@@ -481,14 +526,14 @@ impl<R: Read> ManifestReader<R> {
             Some(m) => (m.kind, Some(m.reference.clone())),
             None => (None, None),
         };
-        self.out.push_back(Record::Error(ErrorRecord {
+        self.out.push_back(Record::Error(Box::new(ErrorRecord {
             kind,
             message,
             segment,
             position,
             error,
             traveller: None,
-        }));
+        })));
     }
 
     /// A count disagreement or an oddity: a warning, or an error in strict mode.
@@ -542,7 +587,7 @@ impl<R: Read> ManifestReader<R> {
                 }
             }
             if let Some(at) = truncated_at {
-                self.out.push_back(Record::Error(ErrorRecord {
+                self.out.push_back(Record::Error(Box::new(ErrorRecord {
                     kind: Some(kind),
                     message: Some(m.reference.clone()),
                     segment: None,
@@ -553,9 +598,9 @@ impl<R: Read> ManifestReader<R> {
                         m.segments
                     ),
                     traveller: None,
-                }));
+                })));
             }
-            self.out.push_back(Record::Message(MessageSummary {
+            self.out.push_back(Record::Message(Box::new(MessageSummary {
                 kind,
                 message: m.reference,
                 version: m.version,
@@ -568,7 +613,7 @@ impl<R: Read> ManifestReader<R> {
                 reservations,
                 flights,
                 warnings: m.warnings,
-            }));
+            })));
         }
         if let Some(i) = &mut self.interchange {
             i.summary.messages += 1;
@@ -578,25 +623,30 @@ impl<R: Read> ManifestReader<R> {
 
     fn handle(&mut self) {
         let position = self.seg.position;
-        let tag = self.seg.tag().to_vec();
-        let tag_text = String::from_utf8_lossy(&tag).into_owned();
+        let mut tag = [0u8; 3];
+        let valid = edifact::valid_tag(self.seg.tag());
+        if valid {
+            tag.copy_from_slice(self.seg.tag());
+        }
         if let Some(closed) = self.closed.take() {
-            if tag == b"UNB" {
-                self.out.push_back(Record::Interchange(closed));
+            if &tag == b"UNB" {
+                self.out.push_back(Record::Interchange(Box::new(closed)));
             } else {
                 let mut closed = closed;
+                let text = self.seg.tag_str();
                 closed.warnings.push(format!(
                     "content after UNZ at {position} ignored ({:?}…)",
-                    tag_text.chars().take(20).collect::<String>()
+                    text.chars().take(20).collect::<String>()
                 ));
-                self.out.push_back(Record::Interchange(closed));
+                self.out.push_back(Record::Interchange(Box::new(closed)));
                 self.done = true;
                 return;
             }
         }
-        if !edifact::valid_tag(&tag) {
+        if !valid {
+            let text = self.seg.tag_str();
             self.error(
-                Some(tag_text.chars().take(20).collect()),
+                Some(text.chars().take(20).collect()),
                 position,
                 "not a segment tag (three upper-case letters or digits): wrong delimiters or \
                  damaged data"
@@ -697,7 +747,7 @@ impl<R: Read> ManifestReader<R> {
                 let Some(m) = &mut self.message else {
                     self.complain(
                         false,
-                        &tag_text,
+                        &self.seg.tag_str(),
                         position,
                         "segment outside a message: ignored".into(),
                     );
@@ -717,7 +767,7 @@ impl<R: Read> ManifestReader<R> {
                 if !known {
                     self.complain(
                         true,
-                        &tag_text,
+                        &self.seg.tag_str(),
                         position,
                         "unknown segment for this message type: ignored".into(),
                     );
@@ -735,7 +785,7 @@ impl<R: Read> ManifestReader<R> {
             let mut s = open.summary;
             s.warnings
                 .push(format!("interchange ended at {position} without UNZ"));
-            self.out.push_back(Record::Interchange(s));
+            self.out.push_back(Record::Interchange(Box::new(s)));
         }
         let syntax_id = self.seg.code(1, 0);
         let Some(charset) = Charset::from_syntax_id(&syntax_id) else {
@@ -843,10 +893,10 @@ impl<R: Read> ManifestReader<R> {
             } else {
                 s.warnings.push(text);
             }
-            self.out.push_back(Record::Interchange(s));
+            self.out.push_back(Record::Interchange(Box::new(s)));
         }
         if let Some(closed) = self.closed.take() {
-            self.out.push_back(Record::Interchange(closed));
+            self.out.push_back(Record::Interchange(Box::new(closed)));
         }
         self.done = true;
     }

@@ -3,6 +3,7 @@
 //! DOC/DTM/LOC), then CNT.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::{
     code, edifact_date, Century, Context, Decoded, Document, ErrorRecord, Leg, MessageKind, Record,
@@ -30,24 +31,29 @@ struct Building {
 
 pub(crate) struct Paxlst {
     reference: String,
+    no_legs: Arc<[Leg]>,
     pub legs: Vec<Leg>,
     pub travellers: u64,
     pub declared: Option<u64>,
     current: Option<Building>,
     place: Place,
     routing_stops: u8,
+    /// `legs` as handed to travellers, rebuilt when a leg changes.
+    shared: Option<Arc<[Leg]>>,
 }
 
 impl Paxlst {
     pub fn new(reference: &str) -> Self {
         Paxlst {
             reference: reference.to_string(),
+            no_legs: Arc::from(Vec::new()),
             legs: Vec::new(),
             travellers: 0,
             declared: None,
             current: None,
             place: Place::Header,
             routing_stops: 0,
+            shared: None,
         }
     }
 
@@ -56,7 +62,10 @@ impl Paxlst {
             return;
         };
         self.travellers += 1;
-        b.traveller.flights = self.legs.clone();
+        b.traveller.flights = self
+            .shared
+            .get_or_insert_with(|| Arc::from(self.legs.clone()))
+            .clone();
         let position = b.traveller.position;
         if b.traveller.name.is_empty() {
             b.errors
@@ -65,14 +74,14 @@ impl Paxlst {
         if b.errors.is_empty() {
             out.push_back(Record::Traveller(Box::new(b.traveller)));
         } else {
-            out.push_back(Record::Error(ErrorRecord {
+            out.push_back(Record::Error(Box::new(ErrorRecord {
                 kind: Some(MessageKind::Paxlst),
                 message: Some(self.reference.clone()),
                 segment: Some("NAD".into()),
                 position,
                 error: b.errors.join("; "),
                 traveller: Some(Box::new(b.traveller)),
-            }));
+            })));
         }
     }
 
@@ -90,6 +99,7 @@ impl Paxlst {
                 self.emit(out);
                 self.place = Place::Leg;
                 self.routing_stops = 0;
+                self.shared = None;
                 let flight = String::from_utf8_lossy(seg.value(2, 0)).trim().to_string();
                 self.legs.push(Leg {
                     flight,
@@ -113,25 +123,33 @@ impl Paxlst {
                 };
                 self.place = Place::Traveller;
                 let mut t =
-                    Traveller::new(MessageKind::Paxlst, &self.reference, seg.position, role);
+                    Traveller::new(MessageKind::Paxlst, &self.reference, seg.position, role, &self.no_legs);
                 let mut errors = Vec::new();
                 let mut d = Decoded {
                     charset: ctx.charset,
                     errors: &mut errors,
                 };
                 let surname = d.text(seg, 4, 0);
-                let given: Vec<String> = (1..seg.components(4).max(1))
-                    .map(|c| d.text(seg, 4, c))
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                t.set_name(&surname, &given.join(" "));
+                let mut given = String::new();
+                for c in 1..seg.components(4) {
+                    let part = d.text(seg, 4, c);
+                    if !part.is_empty() {
+                        if !given.is_empty() {
+                            given.push(' ');
+                        }
+                        given.push_str(&part);
+                    }
+                }
+                t.set_name(&surname, &given);
                 // Address elements (street, city, postcode, country) when sent.
-                let address: Vec<String> = (5..=9)
-                    .map(|e| d.bytes(seg, &seg.element_bytes(e)))
-                    .filter(|s| !s.is_empty() && s != ":")
-                    .collect();
-                if !address.is_empty() {
-                    t.addresses.push(address.join(", "));
+                if seg.elements() >= 5 {
+                    let address: Vec<String> = (5..=seg.elements().min(9))
+                        .map(|e| d.bytes(seg, &seg.element_bytes(e)))
+                        .filter(|s| !s.is_empty() && s != ":")
+                        .collect();
+                    if !address.is_empty() {
+                        t.addresses.push(address.join(", "));
+                    }
                 }
                 self.current = Some(Building {
                     traveller: t,
@@ -220,6 +238,7 @@ impl Paxlst {
         let value = String::from_utf8_lossy(seg.value(1, 1)).into_owned();
         match (self.place, qualifier) {
             (Place::Leg, b"189" | b"232") => {
+                self.shared = None;
                 let Some(leg) = self.legs.last_mut() else {
                     return;
                 };
@@ -263,6 +282,7 @@ impl Paxlst {
     fn loc(&mut self, ctx: &Context, seg: &Segment) {
         let qualifier = seg.value(1, 0);
         if self.place == Place::Leg {
+            self.shared = None;
             let Some(leg) = self.legs.last_mut() else {
                 return;
             };

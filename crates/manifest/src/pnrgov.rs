@@ -9,6 +9,7 @@
 //! emitted in pieces with an error record, never held whole.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::{
     code, ddmmmyy, edifact_date, Century, Context, Decoded, Document, ErrorRecord, Leg,
@@ -62,6 +63,7 @@ struct Pnr {
 
 pub(crate) struct Pnrgov {
     reference: String,
+    no_legs: Arc<[Leg]>,
     pub reported: Option<Leg>,
     pub travellers: u64,
     pub reservations: u64,
@@ -138,6 +140,7 @@ impl Pnrgov {
     pub fn new(reference: &str) -> Self {
         Pnrgov {
             reference: reference.to_string(),
+            no_legs: Arc::from(Vec::new()),
             reported: None,
             travellers: 0,
             reservations: 0,
@@ -163,7 +166,7 @@ impl Pnrgov {
                         Role::Passenger
                     };
                     let mut t =
-                        Traveller::new(MessageKind::Pnrgov, &self.reference, doc.position, role);
+                        Traveller::new(MessageKind::Pnrgov, &self.reference, doc.position, role, &self.no_legs);
                     t.set_name(&doc.surname, &given_without_title(&doc.given));
                     pnr.people.push(Person {
                         traveller: t,
@@ -187,12 +190,14 @@ impl Pnrgov {
             t.gender = t.gender.take().or(doc.gender);
             t.birth_place = t.birth_place.take().or(doc.birth_place);
         }
+        let flights: Arc<[Leg]> = self.reported.iter().cloned().collect();
+        let itinerary: Arc<[Leg]> = Arc::from(pnr.itinerary);
         for person in pnr.people {
             self.travellers += 1;
             let mut t = person.traveller;
             t.reservation = pnr.locator.clone();
-            t.flights = self.reported.iter().cloned().collect();
-            t.itinerary = pnr.itinerary.clone();
+            t.flights = flights.clone();
+            t.itinerary = itinerary.clone();
             if t.contacts.is_empty() {
                 t.contacts = pnr.contacts.clone();
             }
@@ -205,14 +210,14 @@ impl Pnrgov {
             if errors.is_empty() {
                 out.push_back(Record::Traveller(Box::new(t)));
             } else {
-                out.push_back(Record::Error(ErrorRecord {
+                out.push_back(Record::Error(Box::new(ErrorRecord {
                     kind: Some(MessageKind::Pnrgov),
                     message: Some(self.reference.clone()),
                     segment: Some("TIF".into()),
                     position: t.position,
                     error: errors.join("; "),
                     traveller: Some(Box::new(t)),
-                }));
+                })));
             }
         }
     }
@@ -411,7 +416,7 @@ impl Pnrgov {
             .as_ref()
             .is_some_and(|p| p.people.len() >= MAX_TRAVELLERS_PER_PNR);
         if full {
-            out.push_back(Record::Error(ErrorRecord {
+            out.push_back(Record::Error(Box::new(ErrorRecord {
                 kind: Some(MessageKind::Pnrgov),
                 message: Some(self.reference.clone()),
                 segment: Some("TIF".into()),
@@ -421,7 +426,7 @@ impl Pnrgov {
                      in pieces, duplicates across pieces possible"
                 ),
                 traveller: None,
-            }));
+            })));
             let locator = self.pnr.as_ref().and_then(|p| p.locator.clone());
             self.flush(out);
             self.pnr = Some(Pnr {
@@ -466,7 +471,7 @@ impl Pnrgov {
             } else {
                 Role::Passenger
             };
-            let mut t = Traveller::new(MessageKind::Pnrgov, &self.reference, seg.position, role);
+            let mut t = Traveller::new(MessageKind::Pnrgov, &self.reference, seg.position, role, &self.no_legs);
             t.set_name(&surname, &given);
             t.placeholder =
                 group || surname.eq_ignore_ascii_case("TBA") || given.eq_ignore_ascii_case("TBA");

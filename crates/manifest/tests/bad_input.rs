@@ -19,7 +19,7 @@ fn split(records: Vec<Record>) -> (Vec<Traveller>, Vec<ErrorRecord>, Vec<Record>
     for r in records {
         match r {
             Record::Traveller(x) => t.push(*x),
-            Record::Error(x) => e.push(x),
+            Record::Error(x) => e.push(*x),
             r => other.push(r),
         }
     }

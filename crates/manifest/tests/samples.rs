@@ -45,9 +45,9 @@ fn read(dir: &std::path::Path, file: &str) -> Read {
     for rec in reader {
         match rec {
             Record::Traveller(t) => r.travellers.push(*t),
-            Record::Error(e) => r.errors.push(e),
-            Record::Message(m) => r.messages.push(m),
-            Record::Interchange(i) => r.interchanges.push(i),
+            Record::Error(e) => r.errors.push(*e),
+            Record::Message(m) => r.messages.push(*m),
+            Record::Interchange(i) => r.interchanges.push(*i),
         }
     }
     r
