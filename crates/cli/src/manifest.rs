@@ -70,7 +70,12 @@ fn kind_mismatch(record: &Record, expected: MessageKind) -> Option<Record> {
     })
 }
 
-fn screen_batch(index: &Index, batch: &[Record], threshold: f32, limit: usize) -> Vec<Option<Vec<Value>>> {
+fn screen_batch(
+    index: &Index,
+    batch: &[Record],
+    threshold: f32,
+    limit: usize,
+) -> Vec<Option<Vec<Value>>> {
     let progress = ProgressBar::hidden();
     crate::screen::parallel(batch, &progress, |r| match r {
         Record::Traveller(t) if t.screenable() => Some(
@@ -94,13 +99,16 @@ struct Tally {
 
 pub async fn screen(db: &str, job: ManifestJob<'_>) -> Result<()> {
     if !(0.0..=1.0).contains(&job.threshold) {
-        bail!("--threshold {}: expected a number from 0 to 1", job.threshold);
+        bail!(
+            "--threshold {}: expected a number from 0 to 1",
+            job.threshold
+        );
     }
     let (index, _, _) = crate::screen::load_index(db, vigil_screen::Params::default()).await?;
     let sink: Box<dyn Write> = match job.output {
-        Some(p) => Box::new(
-            File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
-        ),
+        Some(p) => {
+            Box::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::new(sink);
@@ -129,7 +137,8 @@ pub async fn screen(db: &str, job: ManifestJob<'_>) -> Result<()> {
                 match job.format {
                     OutputFormat::Jsonl => writeln!(w, "{line}")?,
                     OutputFormat::Csv => {
-                        let mut row = vec![String::new(); vigil_server::manifests::CSV_HEADER.len()];
+                        let mut row =
+                            vec![String::new(); vigil_server::manifests::CSV_HEADER.len()];
                         row[0] = name.clone();
                         row[1] = "error".into();
                         if let Some(last) = row.last_mut() {
@@ -171,9 +180,11 @@ pub async fn screen(db: &str, job: ManifestJob<'_>) -> Result<()> {
                     _ => {}
                 }
                 match job.format {
-                    OutputFormat::Jsonl => {
-                        writeln!(w, "{}", record_line(Some(&name), record, matches.as_deref()))?
-                    }
+                    OutputFormat::Jsonl => writeln!(
+                        w,
+                        "{}",
+                        record_line(Some(&name), record, matches.as_deref())
+                    )?,
                     OutputFormat::Csv => {
                         let rows = csv_rows(&name, record, matches.as_deref());
                         if !rows.is_empty() {
@@ -258,28 +269,105 @@ impl Rng {
 /// romanizations their documents and bookings carry.
 const POPULATIONS: &[(&[&str], &[&str], &str)] = &[
     (
-        &["IVANOV", "SMIRNOV", "KUZNETSOV", "POPOV", "VASILYEV", "PETROV", "SOKOLOV", "MIKHAILOV", "NOVIKOV", "FEDOROV", "MOROZOV", "VOLKOV"],
-        &["ALEKSANDR", "DMITRII", "MAKSIM", "SERGEI", "ANDREI", "ALEKSEI", "ARTEM", "ILIA", "ANNA", "MARIIA", "ELENA", "OLGA"],
+        &[
+            "IVANOV",
+            "SMIRNOV",
+            "KUZNETSOV",
+            "POPOV",
+            "VASILYEV",
+            "PETROV",
+            "SOKOLOV",
+            "MIKHAILOV",
+            "NOVIKOV",
+            "FEDOROV",
+            "MOROZOV",
+            "VOLKOV",
+        ],
+        &[
+            "ALEKSANDR",
+            "DMITRII",
+            "MAKSIM",
+            "SERGEI",
+            "ANDREI",
+            "ALEKSEI",
+            "ARTEM",
+            "ILIA",
+            "ANNA",
+            "MARIIA",
+            "ELENA",
+            "OLGA",
+        ],
         "RUS",
     ),
     (
-        &["Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков"],
-        &["Александр", "Дмитрий", "Сергей", "Андрей", "Анна", "Мария", "Елена", "Ольга"],
+        &[
+            "Иванов",
+            "Смирнов",
+            "Кузнецов",
+            "Попов",
+            "Соколов",
+            "Лебедев",
+            "Козлов",
+            "Новиков",
+        ],
+        &[
+            "Александр",
+            "Дмитрий",
+            "Сергей",
+            "Андрей",
+            "Анна",
+            "Мария",
+            "Елена",
+            "Ольга",
+        ],
         "RUS",
     ),
     (
-        &["NURLANOV", "ABENOV", "SERIKBAYEV", "ZHAKUPOV", "ISKAKOV", "OMAROV", "ALIYEV", "BEKOV", "SULEIMENOV", "TOKAYEV"],
-        &["NURLAN", "ASKAR", "YERLAN", "DAULET", "AIGERIM", "DINARA", "ALIYA", "MADINA", "TIMUR", "ARMAN"],
+        &[
+            "NURLANOV",
+            "ABENOV",
+            "SERIKBAYEV",
+            "ZHAKUPOV",
+            "ISKAKOV",
+            "OMAROV",
+            "ALIYEV",
+            "BEKOV",
+            "SULEIMENOV",
+            "TOKAYEV",
+        ],
+        &[
+            "NURLAN", "ASKAR", "YERLAN", "DAULET", "AIGERIM", "DINARA", "ALIYA", "MADINA", "TIMUR",
+            "ARMAN",
+        ],
         "KAZ",
     ),
     (
-        &["KARIMOV", "RAKHIMOV", "YUSUPOV", "ABDULLAEV", "TOSHMATOV", "MIRZAEV", "SAIDOV", "XOLMATOV", "NURMATOV"],
-        &["ALISHER", "BOBUR", "JAHONGIR", "SHERZOD", "DILNOZA", "NIGORA", "ZARINA", "ULUGBEK", "OTABEK"],
+        &[
+            "KARIMOV",
+            "RAKHIMOV",
+            "YUSUPOV",
+            "ABDULLAEV",
+            "TOSHMATOV",
+            "MIRZAEV",
+            "SAIDOV",
+            "XOLMATOV",
+            "NURMATOV",
+        ],
+        &[
+            "ALISHER", "BOBUR", "JAHONGIR", "SHERZOD", "DILNOZA", "NIGORA", "ZARINA", "ULUGBEK",
+            "OTABEK",
+        ],
         "UZB",
     ),
     (
-        &["WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU", "ZHOU", "XU", "SUN"],
-        &["WEI", "FANG", "NA", "MIN", "JING", "LEI", "JUN", "YAN", "TAO", "XIUYING", "JIANHUA", "HAO"],
+        &[
+            "WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU", "ZHOU", "XU",
+            "SUN",
+        ],
+        &[
+            "WEI", "FANG", "NA", "MIN", "JING", "LEI", "JUN", "YAN", "TAO", "XIUYING", "JIANHUA",
+            "HAO",
+        ],
         "CHN",
     ),
     (
@@ -288,18 +376,34 @@ const POPULATIONS: &[(&[&str], &[&str], &str)] = &[
         "CHN",
     ),
     (
-        &["KHAN", "AHMED", "HUSSAIN", "ALI", "RAHMAN", "QURESHI", "SIDDIQUI", "CHAUDHRY", "MALIK", "SHAH"],
-        &["MUHAMMAD", "AHMAD", "IMRAN", "BILAL", "USMAN", "AYESHA", "FATIMA", "SANA", "HAMZA", "ZAINAB"],
+        &[
+            "KHAN", "AHMED", "HUSSAIN", "ALI", "RAHMAN", "QURESHI", "SIDDIQUI", "CHAUDHRY",
+            "MALIK", "SHAH",
+        ],
+        &[
+            "MUHAMMAD", "AHMAD", "IMRAN", "BILAL", "USMAN", "AYESHA", "FATIMA", "SANA", "HAMZA",
+            "ZAINAB",
+        ],
         "PAK",
     ),
     (
-        &["SHARMA", "SINGH", "KUMAR", "PATEL", "GUPTA", "REDDY", "IYER", "NAIR", "DAS", "JOSHI"],
-        &["RAHUL", "AMIT", "PRIYA", "ANITA", "VIKRAM", "SUNITA", "ARJUN", "DEEPAK", "KAVYA", "ROHAN"],
+        &[
+            "SHARMA", "SINGH", "KUMAR", "PATEL", "GUPTA", "REDDY", "IYER", "NAIR", "DAS", "JOSHI",
+        ],
+        &[
+            "RAHUL", "AMIT", "PRIYA", "ANITA", "VIKRAM", "SUNITA", "ARJUN", "DEEPAK", "KAVYA",
+            "ROHAN",
+        ],
         "IND",
     ),
     (
-        &["AL-SAYED", "HADDAD", "NASSER", "KHALIL", "MANSOUR", "SALEH", "HASSAN", "IBRAHIM", "YOUSSEF"],
-        &["OMAR", "KHALED", "MAHMOUD", "YOUSSEF", "MARIAM", "LAYLA", "NOUR", "HUDA", "SAMIR"],
+        &[
+            "AL-SAYED", "HADDAD", "NASSER", "KHALIL", "MANSOUR", "SALEH", "HASSAN", "IBRAHIM",
+            "YOUSSEF",
+        ],
+        &[
+            "OMAR", "KHALED", "MAHMOUD", "YOUSSEF", "MARIAM", "LAYLA", "NOUR", "HUDA", "SAMIR",
+        ],
         "JOR",
     ),
     (
@@ -308,18 +412,38 @@ const POPULATIONS: &[(&[&str], &[&str], &str)] = &[
         "JOR",
     ),
     (
-        &["RAHIMI", "AHMADI", "HOSSEINI", "KARIMI", "MOHAMMADI", "SADEGHI", "JAFARI", "MOUSAVI"],
-        &["REZA", "ALI", "MEHDI", "HASSAN", "ZAHRA", "FATEMEH", "MARYAM", "SARA"],
+        &[
+            "RAHIMI",
+            "AHMADI",
+            "HOSSEINI",
+            "KARIMI",
+            "MOHAMMADI",
+            "SADEGHI",
+            "JAFARI",
+            "MOUSAVI",
+        ],
+        &[
+            "REZA", "ALI", "MEHDI", "HASSAN", "ZAHRA", "FATEMEH", "MARYAM", "SARA",
+        ],
         "IRN",
     ),
     (
-        &["SMITH", "JONES", "WILLIAMS", "BROWN", "TAYLOR", "MUELLER", "SCHMIDT", "DUBOIS", "ROSSI", "GARCIA"],
-        &["JOHN", "DAVID", "MICHAEL", "SARAH", "EMMA", "LUCAS", "SOPHIE", "MARCO", "ELENA", "JAMES"],
+        &[
+            "SMITH", "JONES", "WILLIAMS", "BROWN", "TAYLOR", "MUELLER", "SCHMIDT", "DUBOIS",
+            "ROSSI", "GARCIA",
+        ],
+        &[
+            "JOHN", "DAVID", "MICHAEL", "SARAH", "EMMA", "LUCAS", "SOPHIE", "MARCO", "ELENA",
+            "JAMES",
+        ],
         "GBR",
     ),
 ];
 
-const AIRPORTS: &[&str] = &["DME", "SVO", "ALA", "NQZ", "TAS", "PEK", "PVG", "DEL", "BOM", "ISB", "KHI", "IKA", "DXB", "IST", "FRA", "LHR", "DYU", "FRU"];
+const AIRPORTS: &[&str] = &[
+    "DME", "SVO", "ALA", "NQZ", "TAS", "PEK", "PVG", "DEL", "BOM", "ISB", "KHI", "IKA", "DXB",
+    "IST", "FRA", "LHR", "DYU", "FRU",
+];
 
 /// A listed person's name and documents, to put on a manifest.
 struct Listed {
@@ -393,7 +517,10 @@ fn edi(text: &str) -> String {
 
 pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&a.listed_share) {
-        bail!("--listed-share {}: expected a share from 0 to 1", a.listed_share);
+        bail!(
+            "--listed-share {}: expected a share from 0 to 1",
+            a.listed_share
+        );
     }
     let listed = listed_people(db).await?;
     if listed.is_empty() && a.listed_share > 0.0 {
@@ -408,7 +535,10 @@ pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
         File::create(&truth_path)
             .with_context(|| format!("cannot write {}", truth_path.display()))?,
     );
-    let progress = crate::screen::bar(a.travellers as u64, "generating {bar:40} {pos}/{len} travellers {elapsed}");
+    let progress = crate::screen::bar(
+        a.travellers as u64,
+        "generating {bar:40} {pos}/{len} travellers {elapsed}",
+    );
     let pnr = matches!(a.kind, KindArg::Pnrgov);
     writeln!(out, "UNA:+.? '")?;
     writeln!(out, "UNB+UNOY:4+VIGILGEN+VIGIL+261206:0900+GEN{}'", a.seed)?;
@@ -432,7 +562,10 @@ pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
         if pnr {
             seg(&mut out, format!("UNH+{messages}+PNRGOV:13:1:IA"))?;
             seg(&mut out, "MSG+:22".into())?;
-            seg(&mut out, format!("TVL+061226:1030::1400+{from}+{to}+HY+{}", &flight[2..]))?;
+            seg(
+                &mut out,
+                format!("TVL+061226:1030::1400+{from}+{to}+HY+{}", &flight[2..]),
+            )?;
             seg(&mut out, format!("EQN+{size}"))?;
         } else {
             seg(&mut out, format!("UNH+{messages}+PAXLST:D:05B:UN:IATA"))?;
@@ -465,14 +598,24 @@ pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
                 } else {
                     (l.surname.clone(), given)
                 };
-                (surname, given, String::new(), l.passport.clone(), l.birth.clone())
+                (
+                    surname,
+                    given,
+                    String::new(),
+                    l.passport.clone(),
+                    l.birth.clone(),
+                )
             } else {
                 let (surnames, givens, nat) = rng.pick(POPULATIONS);
                 (
                     rng.pick(surnames).to_string(),
                     rng.pick(givens).to_string(),
                     nat.to_string(),
-                    format!("{}{:07}", (b'A' + rng.below(26) as u8) as char, rng.below(10_000_000)),
+                    format!(
+                        "{}{:07}",
+                        (b'A' + rng.below(26) as u8) as char,
+                        rng.below(10_000_000)
+                    ),
                     Some(format!(
                         "{:02}{:02}{:02}",
                         rng.below(100),
@@ -484,9 +627,15 @@ pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
             if pnr {
                 seg(&mut out, "SRC".into())?;
                 seg(&mut out, format!("RCI+HY:{:06X}", rng.below(0xFF_FFFF)))?;
-                seg(&mut out, format!("TIF+{}+{}:A:1", edi(&surname), edi(&given)))?;
+                seg(
+                    &mut out,
+                    format!("TIF+{}+{}:A:1", edi(&surname), edi(&given)),
+                )?;
                 let dob = birth.as_deref().map_or(String::new(), |b| {
-                    const M: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+                    const M: [&str; 12] = [
+                        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+                        "NOV", "DEC",
+                    ];
                     let month: usize = b[2..4].parse().unwrap_or(1);
                     format!("{}{}{}", &b[4..6], M[(month.max(1) - 1).min(11)], &b[..2])
                 });
@@ -498,10 +647,19 @@ pub async fn generate(db: &str, a: GenerateArgs) -> Result<()> {
                         edi(&given)
                     ),
                 )?;
-                seg(&mut out, format!("TVL+061226:1030::1400+{from}+{to}+HY+{}:Y", &flight[2..]))?;
+                seg(
+                    &mut out,
+                    format!("TVL+061226:1030::1400+{from}+{to}+HY+{}:Y", &flight[2..]),
+                )?;
             } else {
-                seg(&mut out, format!("NAD+FL+++{}:{}", edi(&surname), edi(&given)))?;
-                seg(&mut out, format!("ATT+2++{}", if rng.chance(0.5) { "M" } else { "F" }))?;
+                seg(
+                    &mut out,
+                    format!("NAD+FL+++{}:{}", edi(&surname), edi(&given)),
+                )?;
+                seg(
+                    &mut out,
+                    format!("ATT+2++{}", if rng.chance(0.5) { "M" } else { "F" }),
+                )?;
                 if let Some(b) = &birth {
                     seg(&mut out, format!("DTM+329:{b}"))?;
                 }
@@ -615,7 +773,8 @@ pub async fn bench(db: &str, a: BenchManifestArgs) -> Result<()> {
         }
         let started = Instant::now();
         let cpu_before = crate::screen::cpu_seconds();
-        let (mut screened, mut alerted, mut listed_found, mut listed_total) = (0u64, 0u64, 0u64, 0u64);
+        let (mut screened, mut alerted, mut listed_found, mut listed_total) =
+            (0u64, 0u64, 0u64, 0u64);
         for path in &a.files {
             let mut reader = open(path, false)?;
             loop {
@@ -632,7 +791,11 @@ pub async fn bench(db: &str, a: BenchManifestArgs) -> Result<()> {
                     if !m.is_empty() {
                         alerted += 1;
                     }
-                    let doc = t.documents.first().map(|d| d.number.clone()).unwrap_or_default();
+                    let doc = t
+                        .documents
+                        .first()
+                        .map(|d| d.number.clone())
+                        .unwrap_or_default();
                     if let Some(entity) = truth.get(&(t.message.clone(), doc)) {
                         listed_total += 1;
                         if m.iter().any(|x| x["id"].as_str() == Some(entity)) {
@@ -643,7 +806,9 @@ pub async fn bench(db: &str, a: BenchManifestArgs) -> Result<()> {
             }
         }
         let seconds = started.elapsed().as_secs_f64();
-        let cpu = crate::screen::cpu_seconds().zip(cpu_before).map(|(b, a)| b - a);
+        let cpu = crate::screen::cpu_seconds()
+            .zip(cpu_before)
+            .map(|(b, a)| b - a);
         if let Some(obj) = line.as_object_mut() {
             obj.insert("entities".into(), entities.into());
             obj.insert("names".into(), names.into());
@@ -661,7 +826,11 @@ pub async fn bench(db: &str, a: BenchManifestArgs) -> Result<()> {
             obj.insert("listed_travellers_found".into(), listed_found.into());
             obj.insert(
                 "listed_recall".into(),
-                if listed_total == 0 { Value::Null } else { (listed_found as f64 / listed_total as f64).into() },
+                if listed_total == 0 {
+                    Value::Null
+                } else {
+                    (listed_found as f64 / listed_total as f64).into()
+                },
             );
             obj.insert("peak_rss_mib".into(), crate::bench::peak_rss_mib().into());
         }

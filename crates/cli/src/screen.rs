@@ -288,7 +288,9 @@ pub async fn screen(db: &str, a: ScreenArgs) -> Result<()> {
             }
             Ok(())
         }
-        (None, None) => bail!("give --input FILE --output FILE, --name NAME, or --paxlst/--pnrgov FILES"),
+        (None, None) => {
+            bail!("give --input FILE --output FILE, --name NAME, or --paxlst/--pnrgov FILES")
+        }
     }
 }
 

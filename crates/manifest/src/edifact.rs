@@ -550,9 +550,9 @@ impl<R: Read> SegmentReader<R> {
                     started = true;
                     segment += 1;
                     seg.position = Position {
-                        segment: segment,
-                        offset: offset,
-                        line: line,
+                        segment,
+                        offset,
+                        line,
                     };
                 }
                 offset += 1;

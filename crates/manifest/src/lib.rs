@@ -382,7 +382,11 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 }
 
 fn ymd(year: i32, month: u32, day: u32) -> Option<String> {
-    if !(1..=12).contains(&month) || day < 1 || day > days_in(year, month) || !(0..=9999).contains(&year) {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in(year, month)
+        || !(0..=9999).contains(&year)
+    {
         return None;
     }
     // Written by hand: this runs twice per traveller, and `format!` showed in profiles.
@@ -458,6 +462,7 @@ pub(crate) fn ddmmmyy(text: &str, century: Century) -> Option<String> {
 }
 
 /// Per-message state of the type-specific reader.
+#[allow(clippy::large_enum_variant)] // one per open message
 enum Body {
     Paxlst(paxlst::Paxlst),
     Pnrgov(pnrgov::Pnrgov),

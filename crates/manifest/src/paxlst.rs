@@ -122,8 +122,13 @@ impl Paxlst {
                     return true;
                 };
                 self.place = Place::Traveller;
-                let mut t =
-                    Traveller::new(MessageKind::Paxlst, &self.reference, seg.position, role, &self.no_legs);
+                let mut t = Traveller::new(
+                    MessageKind::Paxlst,
+                    &self.reference,
+                    seg.position,
+                    role,
+                    &self.no_legs,
+                );
                 let mut errors = Vec::new();
                 let mut d = Decoded {
                     charset: ctx.charset,

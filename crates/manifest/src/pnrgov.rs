@@ -165,8 +165,13 @@ impl Pnrgov {
                     } else {
                         Role::Passenger
                     };
-                    let mut t =
-                        Traveller::new(MessageKind::Pnrgov, &self.reference, doc.position, role, &self.no_legs);
+                    let mut t = Traveller::new(
+                        MessageKind::Pnrgov,
+                        &self.reference,
+                        doc.position,
+                        role,
+                        &self.no_legs,
+                    );
                     t.set_name(&doc.surname, &given_without_title(&doc.given));
                     pnr.people.push(Person {
                         traveller: t,
@@ -471,7 +476,13 @@ impl Pnrgov {
             } else {
                 Role::Passenger
             };
-            let mut t = Traveller::new(MessageKind::Pnrgov, &self.reference, seg.position, role, &self.no_legs);
+            let mut t = Traveller::new(
+                MessageKind::Pnrgov,
+                &self.reference,
+                seg.position,
+                role,
+                &self.no_legs,
+            );
             t.set_name(&surname, &given);
             t.placeholder =
                 group || surname.eq_ignore_ascii_case("TBA") || given.eq_ignore_ascii_case("TBA");

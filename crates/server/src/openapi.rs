@@ -245,6 +245,36 @@ pub const ROUTES: &[Route] = &[
             "Set your authority's exchange policy (admin)",
         )
     },
+    Route {
+        body: Some("application/octet-stream"),
+        query: &["threshold", "limit", "explain", "strict", "format"],
+        ..route(
+            "post",
+            "/api/v1/manifests",
+            "Screen every traveller of a PAXLST or PNRGOV file (the body); JSON Lines or CSV; applies your authority's watch rule",
+        )
+    },
+    route(
+        "get",
+        "/api/v1/watch-rule",
+        "Your authority's watch rule for traveller manifests (threshold, alert)",
+    ),
+    Route {
+        body: Some("application/json"),
+        ..route(
+            "put",
+            "/api/v1/watch-rule",
+            "Set your authority's watch rule (admin)",
+        )
+    },
+    Route {
+        query: &["limit"],
+        ..route(
+            "get",
+            "/api/v1/encounters",
+            "Your authority's encounters: manifest travellers who matched at or above the watch rule",
+        )
+    },
     route(
         "get",
         "/api/v1/exchange/stix",
