@@ -226,3 +226,70 @@ fn bench_screen_on_the_real_register() {
     assert!(figures["index_build_seconds"].as_f64().is_some());
     assert_eq!(figures["retrieval_recall"], 1.0);
 }
+
+/// `vigil screen --paxlst`: a listed person travelling on his passport is found by it, a
+/// nameless passenger is an error record (exit 1), CSV has one row per match.
+#[test]
+fn screen_paxlst_finds_a_listed_passport_and_reports_bad_travellers() {
+    let Some(un) = shared_data("lists/un/un_consolidated_2026-02-27.xml") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir.path().join("vigil.db"));
+    vigil(&db, &["import", &path(&un)]).ok();
+    // A listed person with a passport number, as the register holds him.
+    let export = vigil(&db, &["export", "--list", "un"]).ok();
+    let (id, passport) = export
+        .json_lines()
+        .into_iter()
+        .find_map(|e| {
+            let number = e["properties"]["passportNumber"][0].as_str()?.to_string();
+            (e["schema"] == "Person" && number.len() >= 6)
+                .then(|| (e["id"].as_str().unwrap().to_string(), number))
+        })
+        .expect("a listed person with a passport");
+    let passport_edi: String = passport
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let manifest = format!(
+        "UNA:+.? 'UNB+UNOA:4+AIR+KZ+261206:0900+IC'UNH+M1+PAXLST:D:05B:UN:IATA'BGM+745'\
+         TDT+20+HY602+++HY'LOC+125+DME'LOC+87+ALA'\
+         NAD+FL+++TRAVELLER:ANY'DOC+P+{passport_edi}'\
+         NAD+FL+++SMITH:JANE'DOC+P+GB0000001'\
+         NAD+FL'DOC+P+X1'CNT+42:3'UNT+13+M1'UNZ+1+IC'"
+    );
+    let file = write(&dir, "flight.edi", manifest.as_bytes());
+    let out = path(&dir.path().join("out.jsonl"));
+    let run = vigil(&db, &["screen", "--paxlst", &file, "--output", &out]).failed();
+    assert!(run.stderr.contains("no name"), "{}", run.stderr);
+    let got = lines(&out);
+    let travellers: Vec<_> = got.iter().filter(|l| l["record"] == "traveller").collect();
+    assert_eq!(travellers.len(), 2);
+    assert_eq!(
+        travellers[0]["matches"][0]["id"], id,
+        "the passport {passport} is decisive: {}",
+        travellers[0]
+    );
+    assert_eq!(travellers[0]["flight"], "HY602 DME-ALA");
+    assert_eq!(travellers[1]["matches"], serde_json::json!([]));
+    let error = got.iter().find(|l| l["record"] == "error").unwrap();
+    assert_eq!(error["traveller"]["documents"][0]["number"], "X1");
+    assert!(got
+        .iter()
+        .any(|l| l["record"] == "message" && l["travellers"] == 3));
+    // The same as CSV; a PNRGOV flag on a PAXLST file is reported as an error record.
+    let csv = vigil(&db, &["screen", "--pnrgov", &file, "--format", "csv"]).failed();
+    assert!(csv.stdout.starts_with("file,record,"));
+    assert!(
+        csv.stdout.lines().any(|l| l.contains(&id)),
+        "{}",
+        csv.stdout
+    );
+    assert!(
+        csv.stdout
+            .contains("given as PNRGOV but the message is PAXLST"),
+        "{}",
+        csv.stdout
+    );
+}
