@@ -71,12 +71,21 @@ const MIGRATIONS: &[Migration] = &[
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();
+    // Under the same lock as the migrations: two processes opening a new PostgreSQL database
+    // at once race even on CREATE TABLE IF NOT EXISTS (a duplicate key in pg_type).
+    let mut tx = pool.begin().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7411123)")
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS vigil_migrations (
             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     for migration in MIGRATIONS {
         let mut tx = pool.begin().await?;
         if store.backend() == Backend::Postgres {
