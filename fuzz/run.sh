@@ -12,7 +12,7 @@ seconds=${1:-60}
 shift || true
 shared=../../shared/data
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(un_xml ofac_csv ftm_json national_csv detect_any_list stix_bundle screening_input config_file paxlst pnrgov)
+[ ${#targets[@]} -gt 0 ] || targets=(un_xml ofac_csv ftm_json national_csv detect_any_list stix_bundle screening_input config_file manifest)
 
 seed() { # seed TARGET FILE… : the first 64 KiB of each file
   mkdir -p "corpus/$1"
@@ -35,8 +35,8 @@ fi
 seed stix_bundle $(find "$shared/stix" -name '*.json' 2>/dev/null | head -40)
 seed screening_input $(find ../crates -path '*tests*' \( -name '*.jsonl' -o -name '*queries*.csv' \) 2>/dev/null | head -10)
 seed config_file $(find .. -maxdepth 3 -name '*.toml' -not -path '*/target/*' | head -10)
-seed paxlst "$shared"/paxlst/gtas/*.txt "$shared"/paxlst/gtas/*.edi ../crates/manifest/tests/fixtures/*.edi
-seed pnrgov "$shared"/paxlst/gtas-pnrgov/*.edi "$shared"/paxlst/gtas-pnrgov/*.txt
+seed manifest "$shared"/paxlst/gtas/*.txt "$shared"/paxlst/gtas/*.edi ../crates/manifest/tests/fixtures/*.edi \
+  "$shared"/paxlst/gtas-pnrgov/*.edi "$shared"/paxlst/gtas-pnrgov/*.txt
 
 status=0
 for target in "${targets[@]}"; do

@@ -200,6 +200,25 @@ impl Traveller {
         self.name = name;
     }
 
+    /// The record for a complete traveller: itself, or an error record carrying it when it has
+    /// no name or its data could not be read. `segment` is the tag that opened it.
+    pub(crate) fn into_record(self, segment: &str, mut errors: Vec<String>) -> Record {
+        if self.name.is_empty() {
+            errors.insert(0, format!("traveller with no name ({segment} without one)"));
+        }
+        if errors.is_empty() {
+            return Record::Traveller(Box::new(self));
+        }
+        Record::Error(Box::new(ErrorRecord {
+            kind: Some(self.kind),
+            message: Some(self.message.clone()),
+            segment: Some(segment.to_string()),
+            position: self.position,
+            error: errors.join("; "),
+            traveller: Some(Box::new(self)),
+        }))
+    }
+
     /// Should this traveller be screened? Placeholders and groups are not people.
     pub fn screenable(&self) -> bool {
         !self.placeholder && !self.name.is_empty()
@@ -563,7 +582,6 @@ impl<R: Read> ManifestReader<R> {
         let ctx = Context {
             year: self.year,
             charset: self.charset,
-            strict: self.options.strict,
         };
         let (travellers, declared_travellers, reservations, flights) = match &mut m.body {
             Body::Paxlst(p) => {
@@ -762,7 +780,6 @@ impl<R: Read> ManifestReader<R> {
                 let ctx = Context {
                     year: self.year,
                     charset: self.charset,
-                    strict: self.options.strict,
                 };
                 let known = match &mut m.body {
                     Body::Paxlst(p) => p.segment(&ctx, &self.seg, &mut self.out, &mut m.warnings),
@@ -911,8 +928,6 @@ impl<R: Read> ManifestReader<R> {
 pub(crate) struct Context {
     pub year: i32,
     pub charset: Charset,
-    #[allow(dead_code)]
-    pub strict: bool,
 }
 
 impl<R: Read> Iterator for ManifestReader<R> {

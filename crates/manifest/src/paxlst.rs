@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::{
-    code, edifact_date, Century, Context, Decoded, Document, ErrorRecord, Leg, MessageKind, Record,
-    Role, Segment, Traveller,
+    code, edifact_date, Century, Context, Decoded, Document, Leg, MessageKind, Record, Role,
+    Segment, Traveller,
 };
 
 /// Tags of the PAXLST directory that carry nothing Vigil screens on.
@@ -66,23 +66,7 @@ impl Paxlst {
             .shared
             .get_or_insert_with(|| Arc::from(self.legs.clone()))
             .clone();
-        let position = b.traveller.position;
-        if b.traveller.name.is_empty() {
-            b.errors
-                .insert(0, "traveller with no name (NAD element 4 empty)".into());
-        }
-        if b.errors.is_empty() {
-            out.push_back(Record::Traveller(Box::new(b.traveller)));
-        } else {
-            out.push_back(Record::Error(Box::new(ErrorRecord {
-                kind: Some(MessageKind::Paxlst),
-                message: Some(self.reference.clone()),
-                segment: Some("NAD".into()),
-                position,
-                error: b.errors.join("; "),
-                traveller: Some(Box::new(b.traveller)),
-            })));
-        }
+        out.push_back(b.traveller.into_record("NAD", b.errors));
     }
 
     /// Handles one segment of the message body; `false` if the tag is not in the directory.

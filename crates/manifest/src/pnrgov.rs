@@ -61,6 +61,32 @@ struct Pnr {
     payments: Vec<String>,
 }
 
+#[derive(Clone, Copy)]
+enum Detail {
+    Contact,
+    Address,
+}
+
+impl Pnr {
+    /// A contact or address belongs to the traveller named last, or else to the whole
+    /// reservation; `errors` (from decoding it) go to that traveller.
+    fn attach(&mut self, detail: Detail, value: String, errors: Vec<String>) {
+        match self.current.and_then(|i| self.people.get_mut(i)) {
+            Some(p) => {
+                match detail {
+                    Detail::Contact => p.traveller.contacts.push(value),
+                    Detail::Address => p.traveller.addresses.push(value),
+                }
+                p.errors.extend(errors);
+            }
+            None => match detail {
+                Detail::Contact => self.contacts.push(value),
+                Detail::Address => self.addresses.push(value),
+            },
+        }
+    }
+}
+
 pub(crate) struct Pnrgov {
     reference: String,
     no_legs: Arc<[Leg]>,
@@ -208,22 +234,7 @@ impl Pnrgov {
             }
             t.addresses.extend(pnr.addresses.iter().cloned());
             t.payments = pnr.payments.clone();
-            let mut errors = person.errors;
-            if t.name.is_empty() {
-                errors.insert(0, "traveller with no name (TIF empty)".into());
-            }
-            if errors.is_empty() {
-                out.push_back(Record::Traveller(Box::new(t)));
-            } else {
-                out.push_back(Record::Error(Box::new(ErrorRecord {
-                    kind: Some(MessageKind::Pnrgov),
-                    message: Some(self.reference.clone()),
-                    segment: Some("TIF".into()),
-                    position: t.position,
-                    error: errors.join("; "),
-                    traveller: Some(Box::new(t)),
-                })));
-            }
+            out.push_back(t.into_record("TIF", person.errors));
         }
     }
 
@@ -344,13 +355,7 @@ impl Pnrgov {
                 if let Some(contact) = text.strip_prefix("CTC") {
                     let contact = contact.get(1..).unwrap_or("").trim().replace("//", "@");
                     if !contact.is_empty() {
-                        match pnr.current.and_then(|i| pnr.people.get_mut(i)) {
-                            Some(p) => {
-                                p.traveller.contacts.push(contact);
-                                p.errors.extend(errors);
-                            }
-                            None => pnr.contacts.push(contact),
-                        }
+                        pnr.attach(Detail::Contact, contact, errors);
                     }
                 }
             }
@@ -369,13 +374,7 @@ impl Pnrgov {
                     .collect();
                 if !parts.is_empty() {
                     let address = parts.join(", ");
-                    match pnr.current.and_then(|i| pnr.people.get_mut(i)) {
-                        Some(p) => {
-                            p.traveller.addresses.push(address);
-                            p.errors.extend(errors);
-                        }
-                        None => pnr.addresses.push(address),
-                    }
+                    pnr.attach(Detail::Address, address, errors);
                 }
             }
             b"FOP" => {
@@ -562,7 +561,7 @@ impl Pnrgov {
                     });
                 }
                 doc.nationality = country(f(4));
-                doc.birth_date = ddmmmyy(f(5), Century::Past(ctx_year(ctx)));
+                doc.birth_date = ddmmmyy(f(5), Century::Past(ctx.year));
                 let gender = f(6).to_ascii_uppercase();
                 doc.infant = gender.ends_with('I') && gender.len() == 2;
                 doc.gender = opt(&gender[..gender.len().min(1)]);
@@ -611,7 +610,7 @@ impl Pnrgov {
                 let mut words: Vec<&str> = rest.split_whitespace().collect();
                 let date = words
                     .last()
-                    .and_then(|w| ddmmmyy(w, Century::Past(ctx_year(ctx))));
+                    .and_then(|w| ddmmmyy(w, Century::Past(ctx.year)));
                 if date.is_some() {
                     words.pop();
                 }
@@ -639,8 +638,4 @@ impl Pnrgov {
             }
         }
     }
-}
-
-fn ctx_year(ctx: &Context) -> i32 {
-    ctx.year
 }

@@ -1,5 +1,6 @@
 #![no_main]
-//! The paxlst reader: any byte string is read to the end, every record built; only a panic fails.
+//! The manifest reader, PAXLST and PNRGOV alike (the type comes from the UNH): any byte string
+//! is read to the end and every record serialized; only a panic fails.
 
 use libfuzzer_sys::fuzz_target;
 
